@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GraphError
+from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph, check_unique_state_keys
+
+# network <- db, cache; iam; app <- db, iam, network; monitoring <- app.
+# db and app form a diamond over network (network -> db -> app and network -> app).
+PLATFORM = {
+    "network": [],
+    "iam": [],
+    "db": ["network"],
+    "cache": ["network"],
+    "app": ["db", "iam", "network"],
+    "monitoring": ["app"],
+}
+
+DIAMOND = {"top": [], "left": ["top"], "right": ["top"], "bottom": ["left", "right"]}
+
+
+@pytest.fixture
+def platform():
+    return StackGraph(PLATFORM)
+
+
+@pytest.mark.parametrize("units, message", [
+    ({"a": ["b"], "b": ["c"], "c": ["a"]},
+     "dependency cycle: a -> b -> c -> a (each unit depends on the next)"),
+    # Same cycle declared in another order names it the same way: starts at the first name.
+    ({"c": ["a"], "b": ["c"], "a": ["b"]},
+     "dependency cycle: a -> b -> c -> a (each unit depends on the next)"),
+    ({"a": ["a"]}, "dependency cycle: a -> a "),
+    ({"a": ["b"], "b": ["a"], "c": ["d"], "d": ["c"], "e": ["a"]},
+     "dependency cycle: a -> b -> a; c -> d -> c "),
+    # Shortest loop through the first unit, not some longer walk around the component.
+    ({"a": ["b", "c"], "b": ["a"], "c": ["b"]}, "dependency cycle: a -> b -> a "),
+    ({"app": ["netwrk"], "network": []},
+     "unknown dependency: unit 'app' depends on 'netwrk', which is not a unit of this stack "
+     "(did you mean 'network'?)"),
+    ({"app": ["zzz"], "network": []},
+     "unknown dependency: unit 'app' depends on 'zzz', which is not a unit of this stack; fix"),
+    ({"a": ["x"], "b": ["y"]},
+     "unit 'a' depends on 'x', which is not a unit of this stack; unit 'b' depends on 'y'"),
+    ({"a": "b"}, "dependencies of unit 'a' must be a list of unit names, got 'b'"),
+    ({"a": [3]}, "unit 'a' lists a dependency that is not a unit name: 3"),
+    ({"": []}, "unit names must be non-empty strings"),
+])
+def test_invalid_graphs_are_refused_with_one_clear_message(units, message):
+    with pytest.raises(GraphError) as caught:
+        StackGraph(units)
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_cycle_error_carries_the_cycle_as_data():
+    with pytest.raises(GraphError) as caught:
+        StackGraph({"a": ["b"], "b": ["a"]})
+    assert caught.value.fail_kwargs()["cycles"] == [["a", "b", "a"]]
+
+
+def test_order_puts_dependencies_first_with_alphabetical_ties(platform):
+    assert platform.order() == ["iam", "network", "cache", "db", "app", "monitoring"]
+
+
+def test_diamond_layers_and_reverse_layers():
+    graph = StackGraph(DIAMOND)
+    assert graph.layers() == [["top"], ["left", "right"], ["bottom"]]
+    assert graph.reverse_layers() == [["bottom"], ["left", "right"], ["top"]]
+    assert graph.dependencies("bottom") == ["left", "right", "top"]
+    assert graph.dependents("top") == ["bottom", "left", "right"]
+
+
+def test_layers_group_units_that_can_run_together(platform):
+    assert platform.layers() == [["iam", "network"], ["cache", "db"], ["app"], ["monitoring"]]
+
+
+def test_reverse_layers_destroy_independent_units_early(platform):
+    # cache depends on network but nothing depends on cache: it goes in the first destroy group.
+    assert platform.reverse_layers() == [["cache", "monitoring"], ["app"], ["db", "iam"], ["network"]]
+
+
+def test_transitive_dependents_and_dependencies(platform):
+    assert platform.dependents("network") == ["app", "cache", "db", "monitoring"]
+    assert platform.dependencies("monitoring") == ["app", "db", "iam", "network"]
+    assert platform.dependents("monitoring") == []
+
+
+def test_unknown_unit_in_query_suggests_a_close_name(platform):
+    with pytest.raises(GraphError, match=r"'netwrk' is not a unit of this stack \(did you mean 'network'\?\)"):
+        platform.dependents("netwrk")
+
+
+def test_ready_set_starts_a_unit_as_soon_as_its_own_dependencies_finished(platform):
+    assert platform.ready(done=set(), running=set(), failed=set()) == ["iam", "network"]
+    # db may start while iam still runs: no waiting for the whole first layer.
+    assert platform.ready(done={"network"}, running={"iam"}, failed=set()) == ["cache", "db"]
+    assert platform.ready(done={"network", "db"}, running={"iam", "cache"}, failed=set()) == []
+    assert platform.ready(done={"network", "db", "iam"}, running={"cache"}, failed=set()) == ["app"]
+
+
+def test_ready_set_never_starts_dependents_of_a_failure(platform):
+    assert platform.ready(done={"network", "iam"}, running=set(), failed={"db"}) == ["cache"]
+    assert platform.ready(done={"network", "iam", "cache"}, running=set(), failed={"db"}) == []
+
+
+def test_failure_blocks_only_its_transitive_dependents(platform):
+    assert platform.blocked_by_failure({"db"}) == {"app": "db", "monitoring": "db"}
+    assert platform.blocked_by_failure({"cache"}) == {}
+    # Behind two failures a unit names the first in deploy order.
+    assert platform.blocked_by_failure({"iam", "db"}) == {"app": "iam", "monitoring": "iam"}
+    assert platform.blocked_by_failure({"network"}) == {
+        "cache": "network", "db": "network", "app": "network", "monitoring": "network"}
+
+
+def test_subgraph_keeps_outside_dependencies_apart(platform):
+    sub = platform.subgraph(["app", "monitoring", "db"])
+    assert sub.order() == ["db", "app", "monitoring"]
+    assert sub.units == {"db": [], "app": ["db"], "monitoring": ["app"]}
+    assert sub.external_dependencies == {"db": ["network"], "app": ["iam", "network"]}
+    with pytest.raises(GraphError, match="'nope' is not a unit"):
+        platform.subgraph(["nope"])
+
+
+def test_critical_path_follows_the_heaviest_chain(platform):
+    weights = {"network": 3, "db": 10, "app": 1, "iam": 2, "monitoring": 4, "cache": 1}
+    assert platform.critical_path(weights) == (18.0, ["network", "db", "app", "monitoring"])
+    # A slow unit with no dependencies can be the whole critical path.
+    assert platform.critical_path({"iam": 50, "network": 1}) == (50.0, ["iam", "app", "monitoring"])
+    assert StackGraph({}).critical_path({}) == (0.0, [])
+
+
+@pytest.mark.parametrize("weights, message", [
+    ({"db": -1}, "weight of unit 'db' must be a number >= 0, got -1"),
+    ({"db": "slow"}, "weight of unit 'db' must be a number >= 0"),
+    ({"dbb": 1}, "'dbb' is not a unit of this stack (did you mean 'db'?)"),
+])
+def test_critical_path_rejects_bad_weights(platform, weights, message):
+    with pytest.raises(GraphError) as caught:
+        platform.critical_path(weights)
+    assert message in caught.value.message
+
+
+def test_mermaid_lists_every_unit_and_edge(platform):
+    text = StackGraph({"net-work": [], "app.v2": ["net-work"], "solo": []}).to_mermaid()
+    assert text.splitlines() == [
+        "flowchart BT",
+        "  %% arrows point from a unit to the units it depends on",
+        '  u_net_work["net-work"]',
+        '  u_app_v2["app.v2"]',
+        '  u_solo["solo"]',
+        "  u_app_v2 --> u_net_work",
+    ]
+    assert platform.to_mermaid() == platform.to_mermaid()
+
+
+def test_dot_ranks_units_by_layer():
+    text = StackGraph(DIAMOND).to_dot()
+    assert '  { rank=same; "left"; "right"; }' in text
+    assert '  "bottom" -> "left";' in text and '  "bottom" -> "right";' in text
+    assert text.startswith("digraph stack {") and text.rstrip().endswith("}")
+
+
+def test_unique_state_keys_pass():
+    check_unique_state_keys({"a": "dev/us-east-1/a/terraform.tfstate", "b": "dev/us-east-1/b/terraform.tfstate"})
+
+
+@pytest.mark.parametrize("keys, message", [
+    ({"a": "k", "b": "k", "c": "other"},
+     "units 'a' and 'b' share state key 'k'; every unit needs its own state key"),
+    ({"x": "k", "y": "k", "z": "k"}, "units 'x', 'y' and 'z' share state key 'k'"),
+    ({"a": "k1", "b": "k1", "c": "k2", "d": "k2"},
+     "units 'a' and 'b' share state key 'k1'; units 'c' and 'd' share state key 'k2'"),
+])
+def test_shared_state_keys_are_refused_naming_both_units(keys, message):
+    with pytest.raises(GraphError) as caught:
+        check_unique_state_keys(keys)
+    assert message in caught.value.message
