@@ -16,7 +16,7 @@ import re
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GraphError
 
 
-class StackGraph(object):
+class StackGraph:
     """Validated DAG of units. ``units`` maps each unit name to the names it depends on."""
 
     def __init__(self, units):
