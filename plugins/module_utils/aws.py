@@ -76,7 +76,8 @@ class AwsConnection:
         key = (service, region or self.region)
         if key not in self._clients:
             config = botocore.config.Config(
-                retries={"mode": "standard", "max_attempts": 6},
+                # read AWS_MAX_ATTEMPTS ourselves: an explicit retries config would override it
+                retries={"mode": "standard", "max_attempts": _max_attempts()},
                 connect_timeout=10, read_timeout=60,
                 s3={"addressing_style": "path"} if self.endpoint_url else {},
             )
@@ -98,6 +99,13 @@ class AwsConnection:
         if self.region:
             env["AWS_REGION"] = self.region
         return env
+
+
+def _max_attempts(default=6):
+    try:
+        return max(1, int(os.environ.get("AWS_MAX_ATTEMPTS") or default))
+    except ValueError:
+        return default
 
 
 def error_code(exc):
