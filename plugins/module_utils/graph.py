@@ -334,3 +334,50 @@ def check_unique_state_keys(keys):
         raise GraphError("%s; every unit needs its own state key, so they would overwrite each other's "
                          "state: give each a different backend key" % "; ".join(parts),
                          clashes={key: units for key, units in clashes})
+
+
+_UNIT_KEYS = ("dependencies", "state_key")
+
+
+def units_from_spec(spec):
+    """Read the two accepted shapes of a units description; return (dependencies, state_keys).
+
+    - mapping: ``{name: [deps]}`` or ``{name: {dependencies: [deps], state_key: key}}``
+    - list: ``[{name: n, dependencies: [deps], state_key: key}]`` (what a loop over hosts builds)
+    ``state_keys`` holds only the units that name a key.
+    """
+    entries = []
+    if isinstance(spec, dict):
+        for name, value in spec.items():
+            if value is None or isinstance(value, (list, tuple)):
+                entries.append((name, {"dependencies": value}))
+            elif isinstance(value, dict):
+                entries.append((name, value))
+            else:
+                raise GraphError("unit '%s' must map to a list of dependencies or to {dependencies, state_key}, "
+                                 "got %r" % (name, value))
+    elif isinstance(spec, (list, tuple)):
+        for position, item in enumerate(spec):
+            if not isinstance(item, dict) or not item.get("name"):
+                raise GraphError("units[%d] must be a mapping with a 'name' (and optional dependencies, "
+                                 "state_key), got %r" % (position, item))
+            entries.append((item["name"], {k: v for k, v in item.items() if k != "name"}))
+    else:
+        raise GraphError("units must be a mapping of unit name to its dependencies, or a list of "
+                         "{name, dependencies, state_key}; got %s" % type(spec).__name__)
+    dependencies, state_keys = {}, {}
+    for name, value in entries:
+        if not isinstance(name, str) or not name:
+            raise GraphError("unit names must be non-empty strings, got %r" % (name,))
+        if name in dependencies:
+            raise GraphError("unit '%s' is listed twice; unit names must be unique" % name)
+        unknown = sorted(set(value) - set(_UNIT_KEYS))
+        if unknown:
+            raise GraphError("unit '%s' has unknown key %s (expected: %s)"
+                             % (name, ", ".join("'%s'" % k for k in unknown), ", ".join(_UNIT_KEYS)))
+        dependencies[name] = value.get("dependencies") or []
+        if value.get("state_key") not in (None, ""):
+            if not isinstance(value["state_key"], str):
+                raise GraphError("state_key of unit '%s' must be a string, got %r" % (name, value["state_key"]))
+            state_keys[name] = value["state_key"]
+    return dependencies, state_keys

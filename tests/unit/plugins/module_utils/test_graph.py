@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GraphError
-from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph, check_unique_state_keys
+from ansible_collections.groundwork.terraform.plugins.module_utils.graph import (
+    StackGraph, check_unique_state_keys, units_from_spec)
 
 # network <- db, cache; iam; app <- db, iam, network; monitoring <- app.
 # db and app form a diamond over network (network -> db -> app and network -> app).
@@ -175,4 +176,27 @@ def test_unique_state_keys_pass():
 def test_shared_state_keys_are_refused_naming_both_units(keys, message):
     with pytest.raises(GraphError) as caught:
         check_unique_state_keys(keys)
+    assert message in caught.value.message
+
+
+def test_units_from_spec_reads_both_shapes():
+    from_mapping = units_from_spec({"network": [], "app": {"dependencies": ["network"], "state_key": "k/app"},
+                                    "db": None})
+    assert from_mapping == ({"network": [], "app": ["network"], "db": []}, {"app": "k/app"})
+    from_list = units_from_spec([{"name": "network", "state_key": "k/net"},
+                                 {"name": "app", "dependencies": ["network"]}])
+    assert from_list == ({"network": [], "app": ["network"]}, {"network": "k/net"})
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("network", "units must be a mapping of unit name to its dependencies, or a list"),
+    ({"a": "b"}, "unit 'a' must map to a list of dependencies or to {dependencies, state_key}, got 'b'"),
+    ({"a": {"dependecies": ["b"]}}, "unit 'a' has unknown key 'dependecies' (expected: dependencies, state_key)"),
+    ([{"dependencies": []}], "units[0] must be a mapping with a 'name'"),
+    ([{"name": "a"}, {"name": "a"}], "unit 'a' is listed twice; unit names must be unique"),
+    ([{"name": "a", "state_key": 3}], "state_key of unit 'a' must be a string, got 3"),
+])
+def test_units_from_spec_rejects_bad_shapes(spec, message):
+    with pytest.raises(GraphError) as caught:
+        units_from_spec(spec)
     assert message in caught.value.message
