@@ -333,7 +333,7 @@ def check_unique_state_keys(keys):
             parts.append("units %s share state key '%s'" % (named, key))
         raise GraphError("%s; every unit needs its own state key, so they would overwrite each other's "
                          "state: give each a different backend key" % "; ".join(parts),
-                         clashes={key: units for key, units in clashes})
+                         clashes=dict(clashes))
 
 
 _UNIT_KEYS = ("dependencies", "state_key")

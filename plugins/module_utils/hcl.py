@@ -235,8 +235,7 @@ def _blocks(body, block_type, label_count):
     def walk(node, labels):
         if isinstance(node, list):
             for item in node:
-                for found in walk(item, labels):
-                    yield found
+                yield from walk(item, labels)
             return
         if not isinstance(node, dict):
             return
@@ -244,8 +243,7 @@ def _blocks(body, block_type, label_count):
             yield tuple(labels), node
             return
         for key, value in node.items():
-            for found in walk(value, labels + [_unquote_key(key)]):
-                yield found
+            yield from walk(value, labels + [_unquote_key(key)])
     value = body.get(block_type)
     if value is None:
         return iter(())
@@ -266,10 +264,10 @@ def _build_module(path, files):
             for (name,), attrs in _blocks(body, kind, 1):
                 if name in attrs_by_name and not override:
                     line = _line_of(text, r'^[ \t]*%s[ \t]+"?%s"?[ \t]*\{' % (kind, re.escape(name)))
+                    at = "%s line %s" % (file_path, line) if line else file_path
                     raise InputError(
-                        "duplicate %s \"%s\" in %s%s (first declared in %s); remove one of them"
-                        % (kind, name, file_path, " line %d" % line if line else "", where[name]),
-                        file=file_path, line=line)
+                        "duplicate %s \"%s\" in %s (first declared in %s); remove one of them"
+                        % (kind, name, at, where[name]), file=file_path, line=line)
                 attrs_by_name.setdefault(name, {}).update(attrs)
                 where.setdefault(name, file_path)
         for _labels, attrs in _blocks(body, "terraform", 0):

@@ -18,7 +18,7 @@ description:
     C(terragrunt run-all). Pure computation on the controller; it reads and changes nothing.
   - Arrows in C(mermaid) and C(dot) point from a unit to the units it depends on.
 author:
-  - groundwork.terraform contributors
+  - groundwork.terraform contributors (!UNKNOWN)
 attributes:
   check_mode:
     support: full
