@@ -274,12 +274,16 @@ def _build_module(path, files):
             _read_terraform_block(info, attrs)
         for (name,), _attrs in _blocks(body, "provider", 1):
             info.provider_blocks.add(name)
-        for kind in ("resource", "data", "ephemeral"):
-            for (rtype, rname), attrs in _blocks(body, kind, 2):
-                info.resources.add(("" if kind == "resource" else kind + ".") + rtype + "." + rname)
-                provider = _provider_of(rtype, attrs)
-                if provider and provider != BUILTIN_PROVIDER:
-                    info.resource_providers.add(provider)
+        # check blocks may hold a scoped data source, which needs its provider too.
+        scopes = [body] + [attrs for _labels, attrs in _blocks(body, "check", 1)]
+        for scope in scopes:
+            for kind in ("resource", "data", "ephemeral"):
+                for (rtype, rname), attrs in _blocks(scope, kind, 2):
+                    if scope is body:
+                        info.resources.add(("" if kind == "resource" else kind + ".") + rtype + "." + rname)
+                    provider = _provider_of(rtype, attrs)
+                    if provider and provider != BUILTIN_PROVIDER:
+                        info.resource_providers.add(provider)
         for (name,), attrs in _blocks(body, "module", 1):
             source = _literal(attrs.get("source"))
             info.child_modules[name] = source if isinstance(source, str) else None

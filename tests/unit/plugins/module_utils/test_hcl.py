@@ -351,7 +351,7 @@ def test_uses_provider_survives_modules_that_include_each_other(tmp_path):
     assert hcl.read_module(root).uses_provider("aws") is False
 
 
-def test_provider_meta_argument_and_version_only_requirement(tmp_path):
+def test_provider_meta_argument_check_blocks_and_version_only_requirement(tmp_path):
     root = write_module(tmp_path / "m", {"main.tf": '''
         terraform {
           required_providers {
@@ -361,10 +361,19 @@ def test_provider_meta_argument_and_version_only_requirement(tmp_path):
         resource "custom_thing" "x" {
           provider = myaws.west
         }
+        check "health" {
+          data "http" "probe" {
+            url = "https://example.com"
+          }
+          assert {
+            condition     = data.http.probe.status_code == 200
+            error_message = "down"
+          }
+        }
     '''})
     info = hcl.read_module(root)
     assert info.required_providers == {"google": "hashicorp/google"}
-    assert info.resource_providers == {"myaws"}
+    assert info.resource_providers == {"myaws", "http"}
     assert info.uses_provider("google") and info.uses_provider("myaws")
 
 
