@@ -1,0 +1,747 @@
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Everything Terragrunt does for one unit, as a plain Python class the module hands over to.
+
+Lifecycle of ``UnitRunner.run()``:
+  sync source -> refuse leftovers (errored.tfstate) -> check inputs against the module's
+  variables -> generate backend/provider/tfvars -> init only when its fingerprint changed ->
+  plan (-json events: changes, outputs, diagnostics) -> apply only when the plan changes
+  something -> outputs from the apply events or ``state pull``.
+A no-op run of an initialised unit therefore starts two terraform processes: plan, state pull.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+
+from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import (
+    GroundworkError, InputError, LockHeldError, TerraformError)
+from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import WorkDir, fingerprint, write_private
+
+SENSITIVE_MASK = "<sensitive>"
+UNKNOWN_MASK = "<known after apply>"
+_KEY_RE = re.compile(r"^[A-Za-z0-9!_.*'()\-/=+]+$")
+
+
+class UnitSpec:
+    """The validated options of one unit run (names mirror the module's options)."""
+
+    FIELDS = ("name", "source", "work_dir", "backend", "inputs", "state", "plan_file", "lock_timeout",
+              "parallelism", "targets", "replace", "terraform_binary", "plugin_cache_dir", "provider_mirror",
+              "aws_provider", "env", "log_dir", "return_sensitive_outputs", "force_unlock",
+              "allow_destroy", "allow_unlocked", "backend_change", "mocked_inputs")
+
+    def __init__(self, **params):
+        for field in self.FIELDS:
+            setattr(self, field, params.get(field))
+        self.inputs = self.inputs or {}
+        self.targets = self.targets or []
+        self.replace = self.replace or []
+        self.env = self.env or {}
+        self.mocked_inputs = self.mocked_inputs or []
+        self.state = self.state or "present"
+        self.backend_change = self.backend_change or "fail"
+        if self.allow_destroy is None:
+            self.allow_destroy = True
+
+
+def default_work_dir(name):
+    return os.path.join(os.getcwd(), ".groundwork", "units", name)
+
+
+def default_plugin_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "groundwork", "terraform-plugins")
+
+
+# ---------------------------------------------------------------------------------------
+# Backend, provider and CLI configuration: pure functions of the spec and terraform version.
+
+def backend_block(backend, key, tf, allow_unlocked=False):
+    """The ``backend "s3"`` attributes for this terraform version, from state_backend's backend_config."""
+    if not backend:
+        return None
+    if not backend.get("bucket"):
+        raise InputError("backend has no bucket; pass state_backend's backend_config (bucket, region, ...)")
+    key = key or backend.get("key")
+    if not key:
+        raise InputError("backend has no key; set backend.key (e.g. env/region/unit/terraform.tfstate)")
+    if key.startswith("/") or "//" in key or not _KEY_RE.match(key):
+        raise InputError("backend key %r is not a valid S3 state key: no leading '/', no '//', only "
+                         "letters, digits and !_.*'()-/=+" % key)
+    block = {k: v for k, v in backend.items() if v is not None and k not in ("key", "endpoints", "endpoint_url")}
+    block["key"] = key
+    block.setdefault("encrypt", True)
+    endpoints = dict(backend.get("endpoints") or {})
+    if backend.get("endpoint_url") and not endpoints:
+        endpoints = {"s3": backend["endpoint_url"], "dynamodb": backend["endpoint_url"],
+                     "sts": backend["endpoint_url"], "iam": backend["endpoint_url"]}
+    if endpoints:
+        block.setdefault("skip_credentials_validation", True)
+        block.setdefault("skip_region_validation", True)
+        block.setdefault("skip_metadata_api_check", True)
+        if tf.supports("backend_endpoints_block"):
+            block["endpoints"] = endpoints
+            block.setdefault("skip_requesting_account_id", True)
+            block["use_path_style"] = block.pop("force_path_style", block.get("use_path_style", True))
+        else:
+            for service, attr in (("s3", "endpoint"), ("dynamodb", "dynamodb_endpoint"),
+                                  ("sts", "sts_endpoint"), ("iam", "iam_endpoint")):
+                if endpoints.get(service):
+                    block[attr] = endpoints[service]
+            block["force_path_style"] = block.pop("use_path_style", block.get("force_path_style", True))
+    elif not tf.supports("backend_endpoints_block"):
+        if "use_path_style" in block:
+            block["force_path_style"] = block.pop("use_path_style")
+    if block.get("use_lockfile") and not tf.supports("s3_lockfile"):
+        if not block.get("dynamodb_table"):
+            raise InputError("the backend asks for S3-native locking (use_lockfile) but %s %s has none "
+                             "(needs >= 1.10); name a DynamoDB lock_table or upgrade"
+                             % (tf.flavor, tf.version_string))
+        block.pop("use_lockfile")
+    if not block.get("dynamodb_table") and not block.get("use_lockfile") and not allow_unlocked:
+        raise InputError("the backend for %s has no lock (neither dynamodb_table nor use_lockfile): two "
+                         "runs at once could corrupt state; configure a lock or set allow_unlocked: true" % key)
+    return block
+
+
+def provider_block(aws_provider, endpoint_url=None):
+    """The generated ``provider "aws"`` attributes."""
+    cfg = dict(aws_provider or {})
+    block = {}
+    if cfg.get("region"):
+        block["region"] = cfg["region"]
+    if cfg.get("profile"):
+        block["profile"] = cfg["profile"]
+    if cfg.get("allowed_account_ids"):
+        block["allowed_account_ids"] = list(cfg["allowed_account_ids"])
+    if cfg.get("assume_role_arn"):
+        role = {"role_arn": cfg["assume_role_arn"],
+                "session_name": cfg.get("assume_role_session_name") or "groundwork"}
+        if cfg.get("external_id"):
+            role["external_id"] = cfg["external_id"]
+        block["assume_role"] = role
+    if cfg.get("default_tags"):
+        block["default_tags"] = {"tags": dict(cfg["default_tags"])}
+    # A local endpoint (LocalStack, moto): the endpoint itself reaches terraform as
+    # AWS_ENDPOINT_URL, which the provider applies to every service; these skip real-AWS checks.
+    if endpoint_url or cfg.get("endpoint_url"):
+        block.update(skip_credentials_validation=True, skip_requesting_account_id=True,
+                     skip_metadata_api_check=True, s3_use_path_style=True)
+    return block
+
+
+def cli_config(provider_mirror):
+    """A CLI config that installs mirrored providers from the mirror only (offline-safe)."""
+    providers = []
+    for host in sorted(os.listdir(provider_mirror)):
+        host_dir = os.path.join(provider_mirror, host)
+        if not os.path.isdir(host_dir):
+            continue
+        for namespace in sorted(os.listdir(host_dir)):
+            ns_dir = os.path.join(host_dir, namespace)
+            if os.path.isdir(ns_dir):
+                providers.extend("%s/%s/%s" % (host, namespace, t) for t in sorted(os.listdir(ns_dir))
+                                 if os.path.isdir(os.path.join(ns_dir, t)))
+    if not providers:
+        raise InputError("provider_mirror %s holds no providers; it must be laid out as a terraform "
+                         "filesystem mirror: HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/..." % provider_mirror)
+    quoted = ", ".join(json.dumps(p) for p in providers)
+    return ("provider_installation {\n  filesystem_mirror {\n    path    = %s\n    include = [%s]\n  }\n"
+            "  direct {\n    exclude = [%s]\n  }\n}\n" % (json.dumps(provider_mirror), quoted, quoted))
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the module: what init depends on, where blocks already exist.
+
+def module_layout(run_dir):
+    """Backend type, provider blocks, module calls and required providers declared in run_dir."""
+    import hcl2  # imported lazily: only the unit path needs it
+
+    layout = {"backend": None, "provider_blocks": [], "module_calls": {}, "required_providers": {}}
+    for name in sorted(os.listdir(run_dir)):
+        if not name.endswith(".tf") or name.startswith("_groundwork_"):
+            continue
+        path = os.path.join(run_dir, name)
+        try:
+            with open(path) as handle:
+                doc = hcl2.load(handle)
+        except Exception as exc:  # python-hcl2 raises lark errors of several kinds
+            raise InputError("HCL syntax error in %s: %s" % (path, " ".join(str(exc).split())[:300]))
+        for block in doc.get("terraform", []):
+            for backend in block.get("backend", []):
+                layout["backend"] = _unquote(next(iter(backend)))
+            for providers in block.get("required_providers", []):
+                for local, req in providers.items():
+                    layout["required_providers"][_unquote(local)] = req
+        for block in doc.get("provider", []):
+            layout["provider_blocks"].extend(_unquote(k) for k in block)
+        for block in doc.get("module", []):
+            for call, body in block.items():
+                layout["module_calls"][_unquote(call)] = {"source": body.get("source"), "version": body.get("version")}
+    return layout
+
+
+def _unquote(text):
+    return text[1:-1] if isinstance(text, str) and len(text) > 1 and text[0] == text[-1] == '"' else text
+
+
+# ---------------------------------------------------------------------------------------
+# Values out: outputs, plan summaries, diffs with secrets masked.
+
+def outputs_from_state(state):
+    return {name: {"value": out.get("value"), "sensitive": bool(out.get("sensitive"))}
+            for name, out in (state or {}).get("outputs", {}).items()}
+
+
+def mask_outputs(outputs, reveal_sensitive):
+    values, sensitive = {}, []
+    for name, out in sorted(outputs.items()):
+        if out.get("sensitive"):
+            sensitive.append(name)
+            values[name] = out.get("value") if reveal_sensitive else SENSITIVE_MASK
+        else:
+            values[name] = out.get("value")
+    return values, sensitive
+
+
+def secret_strings(value):
+    """Every string inside value (for no_log_values)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(secret_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(secret_strings(v) for v in value)) if value else set()
+    if value is None or isinstance(value, bool):
+        return set()
+    return {str(value)}
+
+
+def mask(value, sensitive, unknown=None):
+    """Replace sensitive parts (show -json's *_sensitive structure) and unknown parts."""
+    if sensitive is True:
+        return SENSITIVE_MASK
+    if unknown is True:
+        return UNKNOWN_MASK
+    if isinstance(value, dict):
+        keys = set(value) | (set(unknown) if isinstance(unknown, dict) else set())
+        return {k: mask(value.get(k), _part(sensitive, k), _part(unknown, k)) for k in sorted(keys)}
+    if isinstance(value, list):
+        return [mask(v, _part(sensitive, i), _part(unknown, i)) for i, v in enumerate(value)]
+    return value
+
+
+def _part(structure, key):
+    if isinstance(structure, dict):
+        return structure.get(key)
+    if isinstance(structure, list) and isinstance(key, int) and key < len(structure):
+        return structure[key]
+    return None
+
+
+def diff_from_plan_json(plan):
+    """Ansible diff entries, one per changed resource address, secrets masked."""
+    entries = []
+    for rc in plan.get("resource_changes", []):
+        change = rc.get("change", {})
+        actions = change.get("actions", [])
+        if actions in (["no-op"], ["read"]):
+            continue
+        entries.append({
+            "before_header": "%s (%s)" % (rc.get("address"), "/".join(actions)),
+            "after_header": rc.get("address"),
+            "before": mask(change.get("before"), change.get("before_sensitive")) or {},
+            "after": mask(change.get("after"), change.get("after_sensitive"), change.get("after_unknown")) or {},
+        })
+    return entries
+
+
+def summarize(events, destroy=False):
+    changes = [rc for rc in events.resource_changes if rc["actions"] not in (["no-op"], ["read"])]
+    summary = events.summary or {}
+    return {
+        "add": summary.get("add", sum(1 for c in changes if "create" in c["actions"])),
+        "change": summary.get("change", sum(1 for c in changes if c["actions"] == ["update"])),
+        "destroy": summary.get("remove", sum(1 for c in changes if "delete" in c["actions"])),
+        "import": summary.get("import", 0),
+        "resource_changes": changes,
+        "output_changes": sorted(name for name, out in (events.outputs or {}).items()
+                                 if out.get("action") not in (None, "noop")),
+        "drift": events.drift,
+        "destroy_plan": destroy,
+    }
+
+
+_LOCK_FIELDS = ("ID", "Path", "Operation", "Who", "Version", "Created")
+
+
+def parse_lock_info(text):
+    info = {}
+    for field in _LOCK_FIELDS:
+        match = re.search(r"^\s*%s:\s*(.+?)\s*$" % field, text, re.MULTILINE)
+        if match:
+            info[field.lower()] = match.group(1)
+    return info
+
+
+# ---------------------------------------------------------------------------------------
+
+class UnitResult(dict):
+    """The module's return values (a dict), plus the secrets it must keep out of output."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.secrets = set()
+
+
+class UnitRunner:
+    """Runs one unit. ``check_mode`` plans only; ``diff`` adds per-resource before/after."""
+
+    def __init__(self, spec, check_mode=False, diff=False, base_env=None, module_info_reader=None):
+        self.spec = spec
+        self.check_mode = check_mode
+        self.diff = diff
+        self.base_env = dict(os.environ if base_env is None else base_env)
+        self.read_module_info = module_info_reader
+        self.started = time.monotonic()
+        self.result = UnitResult(changed=False, name=spec.name)
+        self.secrets = set()
+        self.tf = None
+        self.workdir = None
+        self.runner = None
+
+    # --- public -------------------------------------------------------------------------
+
+    def run(self):
+        spec = self.spec
+        self._validate_spec()
+        self.workdir = WorkDir(spec.work_dir or default_work_dir(spec.name), spec.source)
+        self.workdir.sync()
+        self.tf = cli.detect(cli.find_binary(spec.terraform_binary), self.workdir.meta_path("terraform-version.json"))
+        self.result.update(terraform_version=self.tf.version_string, terraform_flavor=self.tf.flavor,
+                           work_dir=self.workdir.run_dir, log_path=self._log_path())
+        self._refuse_errored_state()
+        info = self._module_info()
+        self._check_inputs(info)
+        self._secrets_from_inputs(info)
+        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets)
+        layout = self._generate(info)
+        var_file = self._write_inputs()
+        try:
+            self._init_if_needed(layout)
+            if spec.force_unlock:
+                return self._force_unlock()
+            if spec.plan_file and spec.state == "present" and not self.check_mode:
+                self._apply_saved_plan()
+            else:
+                self._plan_and_apply(var_file)
+        finally:
+            if var_file and os.path.exists(var_file):
+                os.remove(var_file)
+            self._finish()
+        return self.result
+
+    # --- steps --------------------------------------------------------------------------
+
+    def _validate_spec(self):
+        spec = self.spec
+        if not spec.name or not re.match(r"^[A-Za-z0-9_.\-]+$", spec.name):
+            raise InputError("unit name %r must be letters, digits, '_', '.' or '-'" % spec.name)
+        if not spec.source:
+            raise InputError("unit %s: source is required (a terraform module directory)" % spec.name)
+        if spec.plan_file and spec.state == "absent":
+            raise InputError("unit %s: plan_file goes with state present or planned, not absent" % spec.name)
+        if spec.mocked_inputs and spec.state == "present" and not self.check_mode and not spec.plan_file:
+            raise InputError("unit %s: inputs %s hold mock outputs of dependencies that have no state yet; "
+                             "apply those dependencies first (a plan with mocks is never applied)"
+                             % (spec.name, ", ".join(sorted(spec.mocked_inputs))))
+
+    def _log_path(self):
+        log_dir = self.spec.log_dir or os.path.join(self.workdir.meta)
+        os.makedirs(log_dir, mode=0o700, exist_ok=True)
+        path = os.path.join(log_dir, "%s.log" % self.spec.name)
+        if not os.path.exists(path):
+            write_private(path, "")
+        return path
+
+    def _refuse_errored_state(self):
+        errored = os.path.join(self.workdir.run_dir, "errored.tfstate")
+        if os.path.exists(errored):
+            os.chmod(errored, 0o600)
+            raise TerraformError(
+                "unit %s is blocked: %s holds state that terraform could not upload after an earlier apply; "
+                "recover it first: cd %s && %s state push errored.tfstate && rm errored.tfstate"
+                % (self.spec.name, errored, self.workdir.run_dir, os.path.basename(self.tf.path)),
+                errored_state=errored)
+
+    def _module_info(self):
+        if self.read_module_info is None:
+            from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
+            self.read_module_info = hcl.read_module
+        return self.read_module_info(self.workdir.run_dir)
+
+    def _check_inputs(self, info):
+        spec = self.spec
+        declared = set(info.variables)
+        unknown = sorted(set(spec.inputs) - declared)
+        if unknown:
+            raise InputError("unit %s: input(s) %s are not variables of module %s (declared: %s); remove them "
+                             "or declare them in the module" % (spec.name, ", ".join(unknown), spec.source,
+                                                                ", ".join(sorted(declared)) or "none"))
+        missing = sorted(set(info.required_variables) - set(spec.inputs))
+        if missing:
+            raise InputError("unit %s: required input(s) %s of module %s are not given; add them to inputs"
+                             % (spec.name, ", ".join(missing), spec.source))
+
+    def _secrets_from_inputs(self, info):
+        for name, value in self.spec.inputs.items():
+            variable = info.variables.get(name)
+            if variable is not None and getattr(variable, "sensitive", False):
+                self.secrets |= secret_strings(value)
+
+    def _env(self):
+        spec = self.spec
+        env = dict(self.base_env)
+        env.update({k: str(v) for k, v in spec.env.items()})
+        env["TF_IN_AUTOMATION"] = "1"
+        env["TF_INPUT"] = "0"
+        if "TF_WORKSPACE" not in spec.env:
+            env.pop("TF_WORKSPACE", None)  # units use the default workspace; their key tells them apart
+        cache = spec.plugin_cache_dir
+        if cache is None:
+            cache = default_plugin_cache_dir()
+        if cache:
+            os.makedirs(cache, exist_ok=True)
+            env["TF_PLUGIN_CACHE_DIR"] = cache
+        if spec.provider_mirror:
+            mirror = os.path.abspath(os.path.expanduser(spec.provider_mirror))
+            if not os.path.isdir(mirror):
+                raise InputError("provider_mirror %s is not a directory" % mirror)
+            env["TF_CLI_CONFIG_FILE"] = self.workdir.meta_path("cli.tfrc")
+            write_private(env["TF_CLI_CONFIG_FILE"], cli_config(mirror))
+        endpoint = self._endpoint_url()
+        if endpoint:
+            env["AWS_ENDPOINT_URL"] = endpoint
+        return env
+
+    def _endpoint_url(self):
+        aws = self.spec.aws_provider or {}
+        backend = self.spec.backend or {}
+        return (aws.get("endpoint_url") or backend.get("endpoint_url")
+                or (backend.get("endpoints") or {}).get("s3"))
+
+    def _generate(self, info):
+        spec, wd = self.spec, self.workdir
+        layout = module_layout(wd.run_dir)
+        block = backend_block(spec.backend, (spec.backend or {}).get("key"), self.tf, spec.allow_unlocked)
+        if block:
+            if layout["backend"] not in (None, "s3"):
+                raise InputError("unit %s: module %s declares a %r backend; the unit's backend is S3: remove "
+                                 "the module's backend block" % (spec.name, spec.source, layout["backend"]))
+            # An override file merges into a backend block the module declares itself.
+            wd.remove_generated("backend.tf.json" if layout["backend"] else "backend_override.tf.json")
+            wd.write_generated("backend_override.tf.json" if layout["backend"] else "backend.tf.json",
+                               {"terraform": {"backend": {"s3": block}}})
+        else:
+            wd.remove_generated("backend.tf.json")
+            wd.remove_generated("backend_override.tf.json")
+        aws = spec.aws_provider or {}
+        wanted = aws.get("enabled", "auto")
+        uses_aws = info.uses_provider("aws") if wanted in ("auto", None) else bool(wanted)
+        if uses_aws:
+            attrs = provider_block(aws, self._endpoint_url())
+            own = "aws" in layout["provider_blocks"]
+            # Never clobber a module's own provider block: merge ours in as an override.
+            wd.remove_generated("provider.tf.json" if own else "provider_override.tf.json")
+            wd.write_generated("provider_override.tf.json" if own else "provider.tf.json",
+                               {"provider": {"aws": attrs}})
+        else:
+            wd.remove_generated("provider.tf.json")
+            wd.remove_generated("provider_override.tf.json")
+        layout["backend_block"] = block
+        layout["uses_aws"] = uses_aws
+        return layout
+
+    def _write_inputs(self):
+        if not self.spec.inputs:
+            return None
+        path = os.path.join(self.workdir.meta, "inputs.tfvars.json")
+        write_private(path, json.dumps(self.spec.inputs, sort_keys=True))
+        return path
+
+    def _init_if_needed(self, layout):
+        spec, wd = self.spec, self.workdir
+        state = {
+            "backend": layout["backend_block"],
+            "modules": layout["module_calls"],
+            "providers": layout["required_providers"],
+            "uses_aws": layout["uses_aws"],
+            "terraform": self.tf.as_dict(),
+            "mirror": spec.provider_mirror,
+            # A lock file shipped with the source pins providers: a new one means a new init.
+            "lock": _read(os.path.join(wd.source_root, wd.subdir, ".terraform.lock.hcl")),
+        }
+        wanted = fingerprint(state)
+        previous = wd.read_meta("init.json", {})
+        dot_terraform = os.path.join(wd.run_dir, ".terraform")
+        # A module with only built-in providers and local state gets no .terraform at all.
+        initialised = bool(previous) and (os.path.isdir(dot_terraform) or not previous.get("dot_terraform"))
+        if initialised and previous.get("fingerprint") == wanted:
+            self.result["init"] = "skipped"
+            return
+        reconfigure = migrate = False
+        backend_changed = initialised and previous.get("backend") != layout["backend_block"]
+        if backend_changed and previous.get("backend") is not None:
+            if spec.backend_change == "fail":
+                raise InputError(
+                    "unit %s: its backend changed since the last init (%s -> %s); set backend_change: migrate to "
+                    "copy the state to the new backend, or backend_change: reconfigure to start from the new "
+                    "backend's state (the old state stays where it is)"
+                    % (spec.name, _describe_backend(previous.get("backend")), _describe_backend(layout["backend_block"])))
+            reconfigure = spec.backend_change == "reconfigure"
+            migrate = spec.backend_change == "migrate"
+        elif backend_changed:
+            reconfigure = True  # from local/no backend to the S3 one on a fresh work dir
+        argv = cli.init_argv(self.tf.path, reconfigure=reconfigure, migrate_state=migrate,
+                             upgrade=bool(previous) and previous.get("providers") != state["providers"])
+        with _plugin_cache_lock(self.runner.env.get("TF_PLUGIN_CACHE_DIR")):
+            result = self.runner.run(argv)
+        if result.rc != 0:
+            raise self._init_error(result)
+        wd.write_meta("init.json", {"fingerprint": wanted, "backend": layout["backend_block"],
+                                    "providers": state["providers"], "at": time.time(),
+                                    "dot_terraform": os.path.isdir(dot_terraform)})
+        self.result["init"] = "migrated" if migrate else "reconfigured" if reconfigure else "ran"
+
+    def _init_error(self, result):
+        text = result.stdout + result.stderr
+        errors = result.errors
+        first = errors[0].one_line() if errors else " ".join(text.split())[-400:]
+        name = self.spec.name
+        if re.search(r"NoSuchBucket|bucket does not exist|S3 bucket \S+ does not exist", text):
+            bucket = (self.spec.backend or {}).get("bucket")
+            return TerraformError("unit %s: the state bucket %s does not exist; bootstrap the backend first "
+                                  "(ansible-playbook playbooks/bootstrap.yml -i <inventory>, or the "
+                                  "groundwork.terraform.state_backend module)" % (name, bucket), rc=result.rc)
+        provider = re.search(r"(?:Failed to query available provider packages|Failed to install provider|"
+                             r"Incompatible provider version).*?provider ([\w./-]+)", text, re.S)
+        if provider:
+            return TerraformError("unit %s: terraform init could not install provider %s; make it available "
+                                  "from a registry, or lay it out as a filesystem mirror and set provider_mirror "
+                                  "(inventory: terraform_provider_mirror)" % (name, provider.group(1)), rc=result.rc)
+        return TerraformError("unit %s: terraform init failed: %s" % (name, first), rc=result.rc,
+                              command=" ".join(result.argv[1:]))
+
+    def _force_unlock(self):
+        result = self.runner.run(cli.force_unlock_argv(self.tf.path, self.spec.force_unlock))
+        if result.rc != 0:
+            errors = result.errors
+            raise TerraformError("unit %s: force-unlock of lock %s refused: %s"
+                                 % (self.spec.name, self.spec.force_unlock,
+                                    errors[0].one_line() if errors else (result.stderr or result.stdout).strip()),
+                                 rc=result.rc)
+        self.result.update(changed=True, unlocked=self.spec.force_unlock)
+        return self.result
+
+    def _plan_and_apply(self, var_file):
+        spec = self.spec
+        destroy = spec.state == "absent"
+        json_ui = self.tf.supports("json_ui")
+        plan_path = os.path.join(self.workdir.meta, "current.tfplan")
+        result = self.runner.run(cli.plan_argv(
+            self.tf.path, plan_path, var_file=var_file, destroy=destroy, targets=spec.targets,
+            replace=spec.replace, lock_timeout=spec.lock_timeout, parallelism=spec.parallelism,
+            json_ui=json_ui), json_events=json_ui)
+        if result.rc not in (0, 2):
+            raise self._run_error("plan", result)
+        has_changes = result.rc == 2
+        plan = summarize(result.events, destroy)
+        plan["has_changes"] = has_changes
+        if spec.mocked_inputs:
+            plan["mocked_inputs"] = sorted(spec.mocked_inputs)
+        self.result["plan"] = plan
+        if has_changes and os.path.exists(plan_path):
+            os.chmod(plan_path, 0o600)
+            if self.diff:
+                self.result["diff"] = self._plan_diff(plan_path)
+        self._refuse_destroy(plan)
+        resource_or_output_changes = bool(plan["resource_changes"] or plan["output_changes"])
+        if spec.state == "planned" or self.check_mode:
+            self.result["changed"] = has_changes and resource_or_output_changes
+            if spec.plan_file and has_changes:
+                self._save_plan(plan_path, plan)
+            self._outputs_from_state()
+            return
+        if not has_changes:
+            self._outputs_from_state()
+            return
+        self._apply(plan_path, plan)
+
+    def _apply_saved_plan(self):
+        spec = self.spec
+        if not os.path.exists(spec.plan_file):
+            raise InputError("unit %s: plan_file %s does not exist; make it with state: planned" % (spec.name, spec.plan_file))
+        meta = _read_json(spec.plan_file + ".json") or {}
+        if meta.get("mocked_inputs"):
+            raise InputError("unit %s: plan_file %s was made with mock outputs for %s; it is never applied: "
+                             "re-plan now that the dependencies exist"
+                             % (spec.name, spec.plan_file, ", ".join(meta["mocked_inputs"])))
+        plan = meta.get("plan") or {}
+        self.result["plan"] = plan
+        self._refuse_destroy(plan)
+        self._apply(os.path.abspath(spec.plan_file), plan, saved=True)
+
+    def _apply(self, plan_path, plan, saved=False):
+        json_ui = self.tf.supports("json_ui")
+        result = self.runner.run(cli.apply_argv(self.tf.path, plan_path, lock_timeout=self.spec.lock_timeout,
+                                                parallelism=self.spec.parallelism, json_ui=json_ui),
+                                 json_events=json_ui)
+        errored = os.path.join(self.workdir.run_dir, "errored.tfstate")
+        if os.path.exists(errored):
+            os.chmod(errored, 0o600)
+        if result.rc != 0:
+            self.result["changed"] = bool(result.events.summary and any(
+                result.events.summary.get(k) for k in ("add", "change", "remove")))
+            if any("stale" in d.summary.lower() for d in result.errors):
+                raise TerraformError("unit %s: the saved plan %s is stale: the state changed since it was made; "
+                                     "make a new plan (nothing was applied)" % (self.spec.name, plan_path),
+                                     rc=result.rc)
+            if os.path.exists(errored):
+                self._refuse_errored_state()
+            raise self._run_error("apply", result)
+        self.result["changed"] = bool(plan.get("resource_changes") or plan.get("output_changes")) or saved
+        applied = result.events.summary or {}
+        self.result["applied"] = {k: applied.get(k, 0) for k in ("add", "change", "remove", "import")}
+        outputs = result.events.outputs
+        needs_pull = outputs is None or (self.spec.return_sensitive_outputs and any(
+            o.get("sensitive") for o in outputs.values()))
+        if needs_pull:
+            self._outputs_from_state()
+        else:
+            self._set_outputs({n: {"value": o.get("value"), "sensitive": bool(o.get("sensitive"))}
+                               for n, o in outputs.items()})
+
+    def _save_plan(self, plan_path, plan):
+        target = os.path.abspath(self.spec.plan_file)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(plan_path, target)
+        os.chmod(target, 0o600)
+        write_private(target + ".json", json.dumps({"unit": self.spec.name, "plan": plan,
+                                                    "mocked_inputs": sorted(self.spec.mocked_inputs)}))
+        self.result["plan_file"] = target
+
+    def _plan_diff(self, plan_path):
+        result = self.runner.run(cli.show_json_argv(self.tf.path, plan_path))
+        if result.rc != 0:
+            raise self._run_error("show", result)
+        return diff_from_plan_json(json.loads(result.stdout))
+
+    def _refuse_destroy(self, plan):
+        if self.spec.allow_destroy or plan.get("destroy_plan"):
+            return
+        doomed = [rc["address"] for rc in plan.get("resource_changes", []) if "delete" in rc["actions"]]
+        if doomed:
+            raise TerraformError("unit %s: the plan deletes or replaces %s while allow_destroy is false; nothing "
+                                 "was applied" % (self.spec.name, ", ".join(doomed)), plan=plan)
+
+    def _outputs_from_state(self):
+        if self.spec.state == "absent" and not self.check_mode:
+            self._set_outputs({})
+            return
+        result = self.runner.run(cli.state_pull_argv(self.tf.path))
+        if result.rc != 0:
+            raise self._run_error("state pull", result)
+        state = json.loads(result.stdout) if result.stdout.strip() else {}
+        self.result["state_serial"] = state.get("serial")
+        self.result["resource_count"] = sum(len(r.get("instances", [])) for r in state.get("resources", [])
+                                            if r.get("mode") == "managed")
+        self._set_outputs(outputs_from_state(state))
+
+    def _set_outputs(self, outputs):
+        if not self.spec.return_sensitive_outputs:
+            # Masked in the result; also keep them out of any message. When they are returned on
+            # purpose the caller's no_log protects them (no_log_values would mask them to nothing).
+            for out in outputs.values():
+                if out.get("sensitive"):
+                    self.secrets |= secret_strings(out.get("value"))
+        values, sensitive = mask_outputs(outputs, self.spec.return_sensitive_outputs)
+        self.result["outputs"] = values
+        self.result["sensitive_outputs"] = sensitive
+
+    def _run_error(self, command, result):
+        errors = result.errors
+        name = self.spec.name
+        for diag in errors:
+            if "state lock" in diag.summary.lower():
+                lock = parse_lock_info(diag.detail)
+                return LockHeldError(
+                    "unit %s: the state lock is held: ID %s, held by %s for %s since %s; wait for it, raise "
+                    "lock_timeout, or if that run is dead release it with force_unlock: %s (playbooks/unlock.yml)"
+                    % (name, lock.get("id", "?"), lock.get("who", "?"), lock.get("operation", "?"),
+                       lock.get("created", "?"), lock.get("id", "<lock id>")), lock=lock, rc=result.rc)
+        if errors:
+            message = "; ".join(d.one_line() for d in errors[:3])
+        else:
+            message = " ".join((result.stderr or result.stdout).split())[-400:] or "exit code %d" % result.rc
+        return TerraformError("unit %s: terraform %s failed: %s (log: %s)" % (name, command, message,
+                                                                              self.result.get("log_path")),
+                              rc=result.rc, command=" ".join(result.argv[1:3]))
+
+    def _finish(self):
+        self.result["duration"] = round(time.monotonic() - self.started, 3)
+        if self.runner is not None:
+            self.result["terraform_processes"] = self.runner.started
+            self.result["terraform_commands"] = list(self.runner.commands)
+        self.result.secrets = set(self.secrets)
+
+
+def _describe_backend(block):
+    if not block:
+        return "local state"
+    return "s3://%s/%s" % (block.get("bucket"), block.get("key"))
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _read_json(path):
+    text = _read(path)
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+class _plugin_cache_lock:
+    """terraform's plugin cache is not safe for concurrent inits: serialise them (init is rare)."""
+
+    def __init__(self, cache_dir):
+        self.path = os.path.join(cache_dir, ".groundwork-init.lock") if cache_dir else None
+        self.handle = None
+
+    def __enter__(self):
+        if self.path:
+            self.handle = open(self.path, "a")
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.handle:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+        return False
+
+
+__all__ = ["UnitSpec", "UnitRunner", "GroundworkError"]
