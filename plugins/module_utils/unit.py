@@ -530,6 +530,13 @@ class UnitRunner:
             return TerraformError("unit %s: the state bucket %s does not exist; bootstrap the backend first "
                                   "(ansible-playbook playbooks/bootstrap.yml -i <inventory>, or the "
                                   "groundwork.terraform.state_backend module)" % (name, bucket), rc=result.rc)
+        if re.search(r"StatusCode: 403|AccessDenied|Forbidden", text):
+            backend = self.spec.backend or {}
+            return TerraformError(
+                "unit %s: access denied to the state s3://%s/%s; the credentials may not read it, or a bucket "
+                "policy denies the request (a TLS-only policy denies a plain-http endpoint: bootstrap it with "
+                "enforce_tls false for local endpoints)" % (name, backend.get("bucket"), backend.get("key")),
+                rc=result.rc)
         provider = re.search(r"(?:Failed to query available provider packages|Failed to install provider|"
                              r"Incompatible provider version).*?provider ([\w./-]+)", text, re.S)
         if provider:

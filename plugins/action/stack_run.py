@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plans a stack run once, before any unit runs: resolve, validate, order, record.
+
+Reads every unit's merged inventory variables, resolves them (module_utils/stack_config),
+validates the whole stack offline (modules exist, inputs are declared variables, required
+variables are given, dependency.X.Y names a real output of X's module, no cycle, no shared
+state key) and writes the run manifest the units' ``stack_unit`` tasks work from.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
+from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph, check_unique_state_keys
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
+    dependency_references, resolve_unit)
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("mode", "units", "all_units", "project_dir", "run_root", "confirm_destroy"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        mode = args.get("mode", "deploy")
+        if mode not in ("deploy", "plan", "destroy", "validate"):
+            return dict(result, failed=True, msg="stack_run: mode must be deploy, plan, destroy or validate")
+        hostvars = task_vars["hostvars"]
+        all_units = list(args.get("all_units") or task_vars["groups"].get("terraform_units", []))
+        in_run = list(args.get("units") or all_units)
+        if not all_units:
+            return dict(result, failed=True, msg="the inventory has no hosts in group terraform_units: every "
+                        "Terraform unit is a host of that group")
+        project_dir = os.path.abspath(args.get("project_dir") or os.getcwd())
+        try:
+            resolved = {unit: resolve_unit(unit, _plain(hostvars, unit), project_dir) for unit in all_units}
+            graph = StackGraph({unit: cfg["dependencies"] for unit, cfg in resolved.items()})
+            check_unique_state_keys({u: c["state_key"] for u, c in resolved.items() if c["state_key"]})
+            problems = self._validate(resolved, hostvars)
+            if problems:
+                raise InputError("the stack is not valid:\n- " + "\n- ".join(problems), problems=problems)
+            if mode == "destroy":
+                self._check_destroy_allowed(resolved, in_run, args.get("confirm_destroy"))
+        except GroundworkError as exc:
+            return dict(result, failed=True, **exc.fail_kwargs())
+
+        order = [u for u in graph.order() if u in in_run]
+        if mode == "destroy":
+            order = list(reversed(order))
+        layers = [[u for u in layer if u in in_run] for layer in
+                  (graph.reverse_layers() if mode == "destroy" else graph.layers())]
+        layers = [layer for layer in layers if layer]
+        mocks = {}
+        if mode == "plan":
+            for unit in in_run:
+                for dep in resolved[unit]["dependencies"]:
+                    if dep not in mocks:
+                        mocks[dep] = hcl.mock_outputs(hcl.read_module(resolved[dep]["module_dir"]), dep)
+        manifest = {
+            "mode": mode,
+            "units": order,
+            "layers": layers,
+            "dependents": {u: sorted(set(graph.dependents(u)) & set(in_run)) for u in in_run},
+            "resolved": resolved,
+            "derived_mocks": mocks,
+            "started": time.time(),
+            "limited": sorted(set(all_units) - set(in_run)),
+        }
+        result.update(changed=False, order=order, layers=layers, units=resolved, mermaid=graph.to_mermaid())
+        if mode == "validate":
+            result["msg"] = "%d units valid; %d layers" % (len(all_units), len(graph.layers()))
+            return result
+        env_name = next((c["env_name"] for c in resolved.values() if c.get("env_name")), "default")
+        run_root = args.get("run_root") or os.path.join(project_dir, ".groundwork", "runs")
+        run_dir = os.path.join(run_root, "%s-%s-%s-%s" % (env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
+                                                          uuid.uuid4().hex[:6]))
+        RunDir(run_dir).create(manifest)
+        result["run_dir"] = run_dir
+        return result
+
+    def _validate(self, resolved, hostvars):
+        """Every offline problem of the stack, each naming the unit and how to fix it."""
+        problems = []
+        for unit, cfg in sorted(resolved.items()):
+            try:
+                info = hcl.read_module(cfg["module_dir"])
+            except GroundworkError as exc:
+                problems.append("unit %s: %s" % (unit, exc.message))
+                continue
+            declared = set(info.variables)
+            given = set(cfg["inputs_declared"])
+            for name in sorted(given - declared):
+                problems.append("unit %s: input %r is not a variable of module %s (declared: %s)"
+                                % (unit, name, cfg["module_dir"], ", ".join(sorted(declared)) or "none"))
+            for name in sorted(set(info.required_variables) - given):
+                problems.append("unit %s: required variable %r of module %s is not in unit_inputs"
+                                % (unit, name, cfg["module_dir"]))
+            raw_inputs = _raw(hostvars, unit, "unit_inputs")
+            for dep, output in sorted(dependency_references(raw_inputs), key=str):
+                if dep not in resolved:
+                    problems.append("unit %s: unit_inputs reference dependency.%s, which is not a unit" % (unit, dep))
+                    continue
+                if dep not in cfg["dependencies"]:
+                    problems.append("unit %s: unit_inputs use dependency.%s but %s is not in unit_dependencies"
+                                    % (unit, dep, dep))
+                if output:
+                    try:
+                        outputs = hcl.read_module(resolved[dep]["module_dir"]).outputs
+                    except GroundworkError:
+                        continue  # reported for that unit
+                    if output not in outputs:
+                        problems.append("unit %s: dependency.%s.%s is not an output of %s's module (outputs: %s)"
+                                        % (unit, dep, output, dep, ", ".join(sorted(outputs)) or "none"))
+        return problems
+
+    def _check_destroy_allowed(self, resolved, in_run, confirm):
+        protected = sorted(u for u in in_run if resolved[u]["destroy_protection"])
+        if protected:
+            raise InputError("destroy refused: destroy_protection is true for %s; this inventory must not be "
+                             "destroyed by a playbook" % ", ".join(protected))
+        env_names = sorted({resolved[u]["env_name"] or "default" for u in in_run})
+        if confirm not in env_names or len(env_names) != 1:
+            raise InputError("destroy refused: confirm with -e confirm_destroy=%s (the env_name of this inventory)"
+                             % "/".join(env_names))
+
+
+def _plain(hostvars, unit):
+    """Templated values of the variables resolve_unit reads (HostVars template lazily)."""
+    names = ("unit_module", "terraform_modules_dir", "unit_dependencies", "unit_inputs", "unit_mock_outputs",
+             "env_name", "aws_region", "aws_endpoint_url", "tf_state_bucket", "tf_lock_table", "tf_state_kms_key_id",
+             "unit_state_key", "allow_local_state", "aws_assume_role_arn", "aws_default_tags", "aws_account_id",
+             "groundwork_work_root", "unit_concurrency_limit", "unit_concurrency_group", "terraform_binary",
+             "terraform_provider_mirror", "terraform_plugin_cache_dir", "destroy_protection", "unit_allow_destroy")
+    host_vars = hostvars[unit]
+    plain = {}
+    for name in names:
+        if name == "unit_inputs":
+            plain[name] = _raw(hostvars, unit, name)  # templated later, once dependency outputs exist
+            continue
+        try:
+            plain[name] = host_vars.get(name)
+        except Exception as exc:  # an undefined variable inside a value
+            raise InputError("variable %s could not be templated: %s" % (name, " ".join(str(exc).split())[:300]))
+    return plain
+
+
+def _raw(hostvars, unit, name):
+    """A variable's value without templating (it may reference dependency.* outputs)."""
+    raw = hostvars.raw_get(unit)
+    return raw.get(name) if isinstance(raw, dict) else None

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs one inventory unit inside a stack run: wait, resolve dependencies, run, record.
+
+An action plugin because the unit's inputs reference ``dependency.<unit>.<output>``, which
+exists only once the dependencies have finished: the raw ``unit_inputs`` are templated here,
+after the wait, with the dependency outputs read from their state.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.groundwork.terraform.plugins.module_utils import remote_state
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
+    FAILED, OK, SKIPPED, ConcurrencySlot, RunDir)
+
+# Options of the unit module a play may set for every unit of a run.
+_PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
+                 "backend_change")
+# Settings resolved per unit from the inventory (module_utils/stack_config.resolve_unit).
+_RESOLVED = ("source", "work_dir", "backend", "aws_provider", "terraform_binary", "provider_mirror",
+             "plugin_cache_dir", "allow_destroy")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("run_dir", "mode", "name", "plan_dir", "wait_timeout") + _PASS_THROUGH)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        name = args.get("name") or task_vars["inventory_hostname"]
+        mode = args.get("mode", "deploy")
+        if mode not in ("deploy", "plan", "destroy"):
+            return dict(failed=True, msg="stack_unit: mode must be deploy, plan or destroy, not %r" % mode)
+        run = RunDir(args["run_dir"])
+        try:
+            manifest = run.manifest
+            cfg = manifest["resolved"][name]
+        except (GroundworkError, KeyError):
+            return dict(result, failed=True, msg="unit %s is not part of the stack run in %s" % (name, run.path))
+        if name not in manifest["units"]:
+            return dict(result, skipped=True, msg="unit %s is outside this run (--limit)" % name)
+        started = time.time()
+        try:
+            waited = self._wait(run, manifest, name, mode, cfg)
+        except GroundworkError as exc:
+            run.set_status(name, FAILED, error=exc.message, mode=mode)
+            return dict(result, failed=True, msg=exc.message)
+        if waited is not None:
+            return dict(result, **waited)
+        group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
+        try:
+            if group and limit:
+                with ConcurrencySlot(os.path.join(run.path, "slots"), group, limit):
+                    module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
+            else:
+                module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
+        except GroundworkError as exc:
+            run.set_status(name, FAILED, error=exc.message, mode=mode, started=started)
+            return dict(result, failed=True, msg=exc.message)
+        result.update(module_result)
+        status = FAILED if module_result.get("failed") else OK
+        plan = module_result.get("plan") or {}
+        run.set_status(name, status, mode=mode, started=started, finished=time.time(),
+                       changed=bool(module_result.get("changed")), error=module_result.get("msg") if status == FAILED else None,
+                       backend=cfg.get("backend"), work_dir=module_result.get("work_dir"),
+                       plan={k: plan.get(k) for k in ("add", "change", "destroy", "has_changes", "mocked_inputs",
+                                                      "output_changes")},
+                       resource_changes=plan.get("resource_changes", []),
+                       mocked_dependencies=module_result.get("_mocked_dependencies", []),
+                       duration=module_result.get("duration"), log_path=module_result.get("log_path"),
+                       terraform_processes=module_result.get("terraform_processes"))
+        result.pop("_mocked_dependencies", None)
+        if status == OK:
+            result["ansible_facts"] = {"unit_outputs": module_result.get("outputs", {})}
+        return result
+
+    # -------------------------------------------------------------------------------------
+
+    def _wait(self, run, manifest, name, mode, cfg):
+        """Wait for what must finish first; returns a result when this unit must not run."""
+        in_run = set(manifest.get("units", []))
+        if mode == "destroy":
+            upstream = [u for u in manifest.get("dependents", {}).get(name, []) if u in in_run]
+        else:
+            upstream = [u for u in cfg["dependencies"] if u in in_run]
+        if not upstream:
+            return None
+        try:
+            records = run.wait_for(upstream, float(self._task.args.get("wait_timeout") or 6 * 3600))
+        except TimeoutError as exc:
+            raise GroundworkError("unit %s: %s" % (name, exc))
+        blocking = sorted(u for u, r in records.items() if r["status"] != OK)
+        if blocking:
+            first = blocking[0]
+            cause = records[first].get("blocked_by") or first
+            run.set_status(name, SKIPPED, mode=mode, blocked_by=cause)
+            return dict(changed=False, skipped=True, skip_reason="blocked by failed unit %s" % cause,
+                        msg="unit %s skipped: %s %s did not succeed" % (
+                            name, "dependent" if mode == "destroy" else "dependency", cause))
+        return None
+
+    def _dependency_outputs(self, manifest, cfg, mode):
+        """Outputs of each dependency from its state; mocks (plan only) where it has none."""
+        outputs, mocked = {}, []
+        name = cfg["name"]
+        for dep in cfg["dependencies"]:
+            dep_cfg = manifest["resolved"][dep]
+            backend, work_dir = dep_cfg.get("backend"), dep_cfg.get("work_dir")
+            if backend:
+                found = remote_state.read_state_outputs(backend)
+            else:
+                found = remote_state.read_local_state_outputs(os.path.join(work_dir, "terraform.tfstate")) \
+                    if work_dir else None
+            if found:
+                outputs[dep] = remote_state.outputs_values(found)
+                continue
+            if mode in ("plan", "destroy"):
+                # plans may run on mocks (and say so); a destroy only needs values that type-check
+                mock = dict(manifest.get("derived_mocks", {}).get(dep) or {})
+                mock.update(cfg.get("mock_outputs", {}).get(dep) or {})
+                outputs[dep] = mock
+                mocked.append(dep)
+            elif mode == "deploy":
+                raise GroundworkError("unit %s: dependency %s has no state yet; deploy it first (include it in "
+                                      "--limit) - mock outputs are only for plans" % (name, dep))
+        return outputs, mocked
+
+    def _template_inputs(self, raw_inputs, dependency, task_vars):
+        variables = dict(task_vars)
+        variables["dependency"] = dependency
+        templar = self._templar.copy_with_new_env(available_variables=variables)
+        try:
+            return templar.template(raw_inputs)
+        except AnsibleError as exc:
+            raise GroundworkError("unit inputs could not be templated: %s" % " ".join(str(exc).split())[:400])
+
+    def _run_unit(self, run, manifest, cfg, mode, args, task_vars):
+        name = cfg["name"]
+        dependency, mocked_deps = self._dependency_outputs(manifest, cfg, mode)
+        raw = task_vars["hostvars"].raw_get(name)
+        raw_inputs = (raw.get("unit_inputs") if isinstance(raw, dict) else None) or {}
+        inputs = self._template_inputs(raw_inputs, dependency, task_vars)
+        mocked_inputs = [] if mode == "destroy" else sorted(
+            key for key, value in raw_inputs.items() if any(_mentions(value, dep) for dep in mocked_deps))
+        module_args = {k: args[k] for k in _PASS_THROUGH if args.get(k) is not None}
+        module_args.update({k: cfg[k] for k in _RESOLVED if cfg.get(k) is not None})
+        module_args.update(name=name, inputs=inputs, mocked_inputs=mocked_inputs,
+                           state={"deploy": "present", "plan": "planned", "destroy": "absent"}[mode])
+        if mode == "plan" and args.get("plan_dir"):
+            module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
+        result = self._execute_module(module_name="groundwork.terraform.unit", module_args=module_args,
+                                      task_vars=task_vars)
+        result["_mocked_dependencies"] = mocked_deps
+        return result
+
+
+def _mentions(raw, dep):
+    """Whether a raw (untemplated) input value references dependency ``dep``."""
+    if isinstance(raw, dict):
+        return any(_mentions(v, dep) for v in raw.values())
+    if isinstance(raw, (list, tuple)):
+        return any(_mentions(v, dep) for v in raw)
+    if isinstance(raw, str):
+        return bool(re.search(r"dependency(\.%s\b|\[['\"]%s['\"]\])" % (re.escape(dep), re.escape(dep)), raw))
+    return False

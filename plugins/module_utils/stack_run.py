@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared record of one stack run: a directory of per-unit status files.
+
+Units run as inventory hosts under Ansible's ``free`` strategy, each in its own worker
+process. A unit waits until the status files of its dependencies say ``ok`` (ready-set
+scheduling: it starts the moment its own dependencies finish, not when a level does),
+and writes its own file when done. Status files hold no output values: dependents read
+outputs from the dependency's state (an S3 GET, no terraform process), so no secret is
+ever written here.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import time
+
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
+
+OK, FAILED, SKIPPED, RUNNING = "ok", "failed", "skipped", "running"
+DONE = (OK, FAILED, SKIPPED)
+
+
+class RunDir:
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+
+    def create(self, manifest):
+        os.makedirs(self.path, mode=0o700, exist_ok=True)
+        self._write("run.json", manifest)
+
+    @property
+    def manifest(self):
+        data = self._read("run.json")
+        if data is None:
+            raise InputError("stack run dir %s has no run.json; run the stack's first play (it plans the run)"
+                             % self.path)
+        return data
+
+    def status(self, unit):
+        return self._read("unit-%s.json" % unit)
+
+    def set_status(self, unit, status, **details):
+        record = dict(details, unit=unit, status=status, at=time.time())
+        self._write("unit-%s.json" % unit, record)
+        return record
+
+    def statuses(self):
+        found = {}
+        for name in sorted(os.listdir(self.path)):
+            if name.startswith("unit-") and name.endswith(".json"):
+                record = self._read(name)
+                if record:
+                    found[record["unit"]] = record
+        return found
+
+    def wait_for(self, units, timeout, poll=0.1):
+        """Block until every unit in ``units`` is done; returns their records.
+
+        Stops early when one of them failed or was skipped (the caller is skipped then).
+        """
+        deadline = time.monotonic() + timeout
+        records = {}
+        pending = set(units)
+        while pending:
+            for unit in sorted(pending):
+                record = self.status(unit)
+                if record and record.get("status") in DONE:
+                    records[unit] = record
+                    pending.discard(unit)
+                    if record["status"] != OK:
+                        return records
+            if pending:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("waited %ds for %s" % (timeout, ", ".join(sorted(pending))))
+                time.sleep(poll)
+                poll = min(poll * 1.3, 1.0)
+        return records
+
+    def _write(self, name, data):
+        tmp = os.path.join(self.path, ".%s.%d" % (name, os.getpid()))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, sort_keys=True, default=str)
+        os.replace(tmp, os.path.join(self.path, name))
+
+    def _read(self, name):
+        try:
+            with open(os.path.join(self.path, name)) as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            return None
+
+
+class ConcurrencySlot:
+    """At most ``limit`` holders of ``group`` at once across processes (fcntl locks on slot files).
+
+    The locks die with their process, so a killed run never leaves a slot taken.
+    """
+
+    def __init__(self, directory, group, limit, poll=0.2):
+        self.directory = directory
+        self.group = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(group))
+        self.limit = int(limit)
+        self.poll = poll
+        self.handle = None
+
+    def __enter__(self):
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        while True:
+            for index in range(self.limit):
+                handle = open(os.path.join(self.directory, "slot-%s-%d.lock" % (self.group, index)), "a")
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as exc:
+                    handle.close()
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    continue
+                self.handle = handle
+                return self
+            time.sleep(self.poll)
+
+    def __exit__(self, *exc):
+        if self.handle:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+        return False

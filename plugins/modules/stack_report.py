@@ -1,0 +1,104 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_report
+short_description: Summarise a stack run, write its JSON summary and a resume limit file
+version_added: 0.1.0
+description:
+  - Reads the status files a stack run left in its run dir and returns one table of every unit
+    (status, action, resources to add/change/destroy, seconds, why a unit was skipped), with totals.
+  - Writes the same as JSON, and when units failed or were skipped, a limit file listing them so
+    C(ansible-playbook ... --limit @FILE) resumes exactly the unfinished part of the graph.
+  - Fails when a unit failed, and with O(fail_on_changes) when a plan would change anything.
+author:
+  - groundwork.terraform contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    details: Reading and summarising is the same in check mode; the files are still written.
+  diff_mode:
+    support: none
+options:
+  run_dir:
+    description: The run dir the C(groundwork.terraform.stack_run) task returned.
+    type: path
+    required: true
+  summary_file:
+    description: Where to write the JSON summary.
+    type: path
+  limit_file:
+    description: Where to write the failed and skipped units (removed when everything succeeded).
+    type: path
+  fail_on_changes:
+    description: Fail when any unit would change (for CI gates on plans).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Summarise the run
+  groundwork.terraform.stack_report:
+    run_dir: "{{ groundwork_run_dir }}"
+    summary_file: .groundwork/last-run.json
+    limit_file: .groundwork/unfinished.limit
+  register: report
+"""
+
+RETURN = r"""
+table:
+  description: The summary as a text table.
+  returned: always
+  type: str
+summary:
+  description: Per unit status, action, counts, duration and notes; totals and counts of statuses.
+  returned: always
+  type: dict
+summary_file:
+  description: Path of the JSON summary, when written.
+  returned: when O(summary_file) is set
+  type: str
+limit_file:
+  description: Path of the limit file, when units did not finish.
+  returned: when units failed or were skipped
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_report import collect, render, write_files
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        run_dir=dict(type="path", required=True),
+        summary_file=dict(type="path"),
+        limit_file=dict(type="path"),
+        fail_on_changes=dict(type="bool", default=False),
+    ), supports_check_mode=True)
+    try:
+        report = collect(module.params["run_dir"])
+    except GroundworkError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    table = render(report)
+    result = dict(changed=False, table=table, table_lines=table.splitlines(), summary=report)
+    result.update(write_files(report, module.params["summary_file"], module.params["limit_file"]))
+    if report["failed"]:
+        module.fail_json(msg="%d unit(s) failed: %s; %d skipped. Resume with --limit @%s"
+                         % (len(report["failed"]), ", ".join(report["failed"]), report["counts"]["skipped"],
+                            result.get("limit_file", "<limit file>")), **result)
+    changing = [r["unit"] for r in report["units"] if r["add"] or r["change"] or r["destroy"]
+                or r["action"] == "would change"]
+    if module.params["fail_on_changes"] and changing:
+        module.fail_json(msg="fail_on_changes: %d unit(s) would change: %s" % (len(changing), ", ".join(changing)),
+                         **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

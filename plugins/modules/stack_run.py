@@ -1,0 +1,90 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the work is done by the action plugin of the same name, on the controller.
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_run
+short_description: Resolve, validate and order a stack of inventory units before any of them runs
+version_added: 0.1.0
+description:
+  - Reads the merged inventory variables of every host of group C(terraform_units) (one host per
+    Terraform unit), resolves each unit's module source, backend and default state key
+    (C(<env_name>/<aws_region>/<unit>/terraform.tfstate)), AWS provider settings and work dir.
+  - Validates the whole stack offline before anything runs, reporting every problem at once
+    (unknown module, input that is not a variable of the module, missing required variable,
+    C(dependency.X.Y) naming no output of X's module, dependency not declared, unknown dependency,
+    cycle named as C(a -> b -> a), two units sharing a state key).
+  - Writes the run manifest that the C(groundwork.terraform.stack_unit) tasks of the units work from.
+  - For destroy, refuses unless O(confirm_destroy) equals the inventory's C(env_name), and always
+    when a unit sets C(destroy_protection).
+  - Runs on the controller; use it with C(run_once).
+author:
+  - groundwork.terraform contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    details: Planning a run writes only its manifest.
+  diff_mode:
+    support: none
+options:
+  mode:
+    description: V(validate) checks only; the others also write a run dir for the units.
+    type: str
+    choices: [deploy, plan, destroy, validate]
+    default: deploy
+  units:
+    description: Units in this run (normally C(ansible_play_hosts_all), which honours C(--limit)).
+    type: list
+    elements: str
+  all_units:
+    description: Every unit of the stack. Defaults to the hosts of group C(terraform_units).
+    type: list
+    elements: str
+  project_dir:
+    description: Base for relative paths and for C(.groundwork/). Defaults to the current directory.
+    type: path
+  run_root:
+    description: Where run dirs are made. Defaults to C(<project_dir>/.groundwork/runs).
+    type: path
+  confirm_destroy:
+    description: Must equal the inventory's C(env_name) for O(mode=destroy).
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Plan the stack run
+  groundwork.terraform.stack_run:
+    mode: deploy
+    units: "{{ ansible_play_hosts_all }}"
+  run_once: true
+  register: groundwork_stack
+"""
+
+RETURN = r"""
+order:
+  description: Units of this run in the order they may start (reversed for destroy).
+  returned: success
+  type: list
+  elements: str
+layers:
+  description: Groups of units that can run together, in order.
+  returned: success
+  type: list
+  elements: list
+units:
+  description: Resolved settings per unit (source, backend, state_key, work_dir, dependencies, ...).
+  returned: success
+  type: dict
+mermaid:
+  description: The dependency graph as a Mermaid flowchart.
+  returned: success
+  type: str
+run_dir:
+  description: The run dir for the units' C(stack_unit) tasks and C(stack_report).
+  returned: unless O(mode=validate)
+  type: str
+"""

@@ -1,0 +1,103 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: groundwork.terraform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the work is done by the action plugin of the same name, on the controller.
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_unit
+short_description: Run one inventory unit inside a stack run, after its dependencies
+version_added: 0.1.0
+description:
+  - Waits until every dependency of the unit in this run has succeeded (for destroy, every
+    dependent has been destroyed), then runs M(groundwork.terraform.unit) with the settings
+    C(groundwork.terraform.stack_run) resolved. Under the C(free) strategy with hosts in
+    dependency order this is ready-set scheduling, deadlock-free for any number of forks.
+  - A dependency that failed or was skipped makes this unit skipped, naming the failed unit.
+  - C(unit_inputs) are templated here with C(dependency.<unit>.<output>) set to each dependency's
+    outputs, read from its state (one S3 GET, no terraform process). A dependency without state
+    gets mock outputs in plans (typed from its module's C(outputs.tf), overridden by
+    C(unit_mock_outputs)); such plans name the mocked inputs and are never applied.
+  - Optional caps: at most C(unit_concurrency_limit) units of one C(unit_concurrency_group) at once.
+  - Sets the fact C(unit_outputs) (sensitive outputs masked).
+author:
+  - groundwork.terraform contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    details: Passed to M(groundwork.terraform.unit), which plans.
+  diff_mode:
+    support: full
+    details: Passed to M(groundwork.terraform.unit).
+options:
+  run_dir:
+    description: The run dir C(groundwork.terraform.stack_run) returned.
+    type: path
+    required: true
+  mode:
+    description: What the run does.
+    type: str
+    choices: [deploy, plan, destroy]
+    default: deploy
+  name:
+    description: The unit. Defaults to C(inventory_hostname).
+    type: str
+  plan_dir:
+    description: With O(mode=plan), save each unit's plan as C(<plan_dir>/<unit>.tfplan).
+    type: path
+  wait_timeout:
+    description: Seconds to wait for dependencies.
+    type: int
+    default: 21600
+  lock_timeout:
+    description: Passed to M(groundwork.terraform.unit).
+    type: str
+  parallelism:
+    description: Passed to M(groundwork.terraform.unit).
+    type: int
+  targets:
+    description: Passed to M(groundwork.terraform.unit).
+    type: list
+    elements: str
+  replace:
+    description: Passed to M(groundwork.terraform.unit).
+    type: list
+    elements: str
+  env:
+    description: Passed to M(groundwork.terraform.unit).
+    type: dict
+  log_dir:
+    description: Passed to M(groundwork.terraform.unit).
+    type: path
+  allow_unlocked:
+    description: Passed to M(groundwork.terraform.unit).
+    type: bool
+  backend_change:
+    description: Passed to M(groundwork.terraform.unit).
+    type: str
+    choices: [fail, migrate, reconfigure]
+"""
+
+EXAMPLES = r"""
+- name: Run the unit in dependency order
+  groundwork.terraform.stack_unit:
+    run_dir: "{{ groundwork_run_dir }}"
+    mode: deploy
+"""
+
+RETURN = r"""
+outputs:
+  description: The unit's outputs (see M(groundwork.terraform.unit)).
+  returned: success
+  type: dict
+plan:
+  description: The plan summary (see M(groundwork.terraform.unit)).
+  returned: success
+  type: dict
+skip_reason:
+  description: Which failed unit blocked this one.
+  returned: when skipped
+  type: str
+"""
