@@ -665,11 +665,14 @@ class StateBackend(object):
         after = dict(before, exists=True)
         created = False
         if not existed:
-            self.changes.append("create bucket %s in %s" % (self.bucket, self.region))
+            create = "create bucket %s in %s" % (self.bucket, self.region)
+            self.changes.append(create)
             if not self.check_mode:
                 created = self._create_bucket()
-                # Another run won the race: read and converge like any existing bucket.
-                existed = not created
+                if not created:
+                    # Another run won the race: not our change; converge it like any existing bucket.
+                    self.changes.remove(create)
+                    existed = True
         for setting_class in BUCKET_SETTINGS:
             if not setting_class.managed(self.params):
                 continue
@@ -783,12 +786,14 @@ class StateBackend(object):
         after = dict(before, exists=True)
         created = False
         if table is None:
-            self.changes.append("create lock table %s in %s (hash key LockID, on-demand, encrypted)"
-                                % (self.table, self.region))
+            create = "create lock table %s in %s (hash key LockID, on-demand, encrypted)" % (self.table, self.region)
+            self.changes.append(create)
             if self.check_mode:
                 after.update(self._wanted_table_settings({}))
                 return before, after, False
             created = self._create_table()
+            if not created:
+                self.changes.remove(create)  # another run created it meanwhile
             table = self._describe_table()
             if table is None:  # deleted again in between: nothing sensible left to do
                 raise AwsError("creating lock table %s: the table vanished right after creation; retry" % self.table)
