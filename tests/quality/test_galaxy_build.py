@@ -127,6 +127,12 @@ def installed(built, tmp_path_factory):
     return {"root": root, "cwd": base, "env": env}
 
 
+def test_every_planted_sentinel_counts_as_junk():
+    # Otherwise a sentinel that slipped into the tarball would go unnoticed by the check below.
+    unrecognised = [s for s in SENTINELS if not forbidden_reason(s)]
+    assert not unrecognised, "forbidden_reason() does not flag %s" % unrecognised
+
+
 def test_tarball_holds_no_local_junk(built):
     junk = sorted("%s (%s)" % (m, forbidden_reason(m)) for m in built["members"] if forbidden_reason(m))
     assert not junk, "the collection tarball ships local files; extend build_ignore in galaxy.yml:\n  " + \
