@@ -60,7 +60,7 @@ class ActionModule(ActionBase):
                   (graph.reverse_layers() if mode == "destroy" else graph.layers())]
         layers = [layer for layer in layers if layer]
         mocks = {}
-        if mode == "plan":
+        if mode != "validate":  # plans, plan-only units and destroys may need them
             for unit in in_run:
                 for dep in resolved[unit]["dependencies"]:
                     if dep not in mocks:
@@ -139,7 +139,8 @@ def _plain(hostvars, unit):
              "env_name", "aws_region", "aws_endpoint_url", "tf_state_bucket", "tf_lock_table", "tf_state_kms_key_id",
              "unit_state_key", "allow_local_state", "aws_assume_role_arn", "aws_default_tags", "aws_account_id",
              "groundwork_work_root", "unit_concurrency_limit", "unit_concurrency_group", "terraform_binary",
-             "terraform_provider_mirror", "terraform_plugin_cache_dir", "destroy_protection", "unit_allow_destroy")
+             "terraform_provider_mirror", "terraform_plugin_cache_dir", "destroy_protection", "unit_allow_destroy",
+             "unit_plan_only")
     host_vars = hostvars[unit]
     plain = {}
     for name in names:

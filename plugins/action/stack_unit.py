@@ -70,6 +70,7 @@ class ActionModule(ActionBase):
         status = FAILED if module_result.get("failed") else OK
         plan = module_result.get("plan") or {}
         run.set_status(name, status, mode=mode, started=started, finished=time.time(),
+                       plan_only=bool(cfg.get("plan_only")) and mode == "deploy",
                        changed=bool(module_result.get("changed")), error=module_result.get("msg") if status == FAILED else None,
                        backend=cfg.get("backend"), work_dir=module_result.get("work_dir"),
                        plan={k: plan.get(k) for k in ("add", "change", "destroy", "has_changes", "mocked_inputs",
@@ -123,7 +124,7 @@ class ActionModule(ActionBase):
             if found:
                 outputs[dep] = remote_state.outputs_values(found)
                 continue
-            if mode in ("plan", "destroy"):
+            if mode in ("plan", "destroy") or (mode == "deploy" and cfg.get("plan_only")):
                 # plans may run on mocks (and say so); a destroy only needs values that type-check
                 mock = dict(manifest.get("derived_mocks", {}).get(dep) or {})
                 mock.update(cfg.get("mock_outputs", {}).get(dep) or {})
@@ -153,8 +154,10 @@ class ActionModule(ActionBase):
             key for key, value in raw_inputs.items() if any(_mentions(value, dep) for dep in mocked_deps))
         module_args = {k: args[k] for k in _PASS_THROUGH if args.get(k) is not None}
         module_args.update({k: cfg[k] for k in _RESOLVED if cfg.get(k) is not None})
-        module_args.update(name=name, inputs=inputs, mocked_inputs=mocked_inputs,
-                           state={"deploy": "present", "plan": "planned", "destroy": "absent"}[mode])
+        state = {"deploy": "present", "plan": "planned", "destroy": "absent"}[mode]
+        if cfg.get("plan_only") and mode == "deploy":
+            state = "planned"
+        module_args.update(name=name, inputs=inputs, mocked_inputs=mocked_inputs, state=state)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
         result = self._execute_module(module_name="groundwork.terraform.unit", module_args=module_args,

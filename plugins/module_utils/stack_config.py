@@ -124,6 +124,8 @@ def resolve_unit(unit, hv, project_dir):
         "plugin_cache_dir": hv.get("terraform_plugin_cache_dir") or None,
         "destroy_protection": as_bool(hv.get("destroy_protection", False), "destroy_protection", unit),
         "allow_destroy": as_bool(hv.get("unit_allow_destroy", True), "unit_allow_destroy", unit),
+        # e.g. a service the local endpoint does not emulate: planned on deploy, never applied
+        "plan_only": as_bool(hv.get("unit_plan_only", False), "unit_plan_only", unit),
         "concurrency_group": hv.get("unit_concurrency_group") or None,
         "concurrency_limit": limit,
         "env_name": env_name,

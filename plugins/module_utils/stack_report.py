@@ -53,7 +53,9 @@ def _action(mode, record):
     plan = record.get("plan") or {}
     if record.get("status") != OK:
         return "-"
-    if mode == "plan":
+    if mode == "plan" or record.get("plan_only"):
+        if record.get("plan_only") and mode != "plan":
+            return "plan only: would change" if plan.get("has_changes") else "plan only: no change"
         return "would change" if plan.get("has_changes") else "no change"
     if mode == "destroy":
         return "destroyed" if record.get("changed") else "nothing to destroy"

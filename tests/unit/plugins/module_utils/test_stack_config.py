@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
+    as_bool, dependency_references, resolve_unit)
+
+
+@pytest.fixture
+def modules_dir(tmp_path):
+    (tmp_path / "modules" / "network").mkdir(parents=True)
+    (tmp_path / "modules" / "network" / "main.tf").write_text("")
+    return str(tmp_path / "modules")
+
+
+def base(modules_dir, **extra):
+    hv = {"unit_module": "network", "terraform_modules_dir": modules_dir, "env_name": "prod",
+          "aws_region": "eu-west-1", "tf_state_bucket": "acme-state", "tf_lock_table": "acme-lock",
+          "aws_account_id": "123456789012"}
+    hv.update(extra)
+    return hv
+
+
+def test_default_state_key_backend_and_provider(modules_dir, tmp_path):
+    cfg = resolve_unit("network", base(modules_dir), str(tmp_path))
+    assert cfg["state_key"] == "prod/eu-west-1/network/terraform.tfstate"
+    assert cfg["backend"]["bucket"] == "acme-state" and cfg["backend"]["dynamodb_table"] == "acme-lock"
+    assert cfg["backend"]["key"] == cfg["state_key"]
+    assert cfg["aws_provider"] == {"region": "eu-west-1", "allowed_account_ids": ["123456789012"]}
+    assert cfg["work_dir"].endswith(".groundwork/units/prod/eu-west-1/network")
+
+
+def test_local_endpoint_reaches_backend_and_provider(modules_dir, tmp_path):
+    cfg = resolve_unit("network", base(modules_dir, aws_endpoint_url="http://127.0.0.1:4566"), str(tmp_path))
+    assert cfg["backend"]["endpoints"]["s3"] == "http://127.0.0.1:4566"
+    assert cfg["aws_provider"]["endpoint_url"] == "http://127.0.0.1:4566"
+    assert "allowed_account_ids" not in cfg["aws_provider"]
+
+
+@pytest.mark.parametrize("extra, match", [
+    ({"unit_module": "nope"}, "module 'nope' not found .* available: network"),
+    ({"unit_module": None}, "has no unit_module"),
+    ({"unit_dependencies": "network"}, "unit_dependencies must be a list"),
+    ({"unit_inputs": ["a"]}, "unit_inputs must be a mapping"),
+    ({"unit_state_key": "/abs"}, "must not start with '/'"),
+    ({"unit_state_key": "a//b"}, "contain '//'"),
+    ({"tf_state_bucket": None}, "has no tf_state_bucket"),
+    ({"destroy_protection": "maybe"}, "destroy_protection must be a boolean"),
+    ({"unit_concurrency_limit": "two"}, "whole number"),
+])
+def test_bad_inventory_values_are_named(modules_dir, tmp_path, extra, match):
+    with pytest.raises(InputError, match=match):
+        resolve_unit("network", base(modules_dir, **extra), str(tmp_path))
+
+
+@pytest.mark.parametrize("value, expected", [("yes", True), ("True", True), (1, True), ("no", False),
+                                             ("False", False), (None, False)])
+def test_booleans_normalised(value, expected):
+    assert as_bool(value, "x", "u") is expected
+
+
+def test_dependency_references_found_in_nested_raw_inputs():
+    raw = {"a": "{{ dependency.network.vpc_id }}", "b": ["{{ dependency['data'].arn }}"],
+           "c": {"d": "{{ dependency.app.chain + [dependency.iam.id] }}"}, "e": 3}
+    assert dependency_references(raw) == {("network", "vpc_id"), ("data", "arn"), ("app", "chain"), ("iam", "id")}

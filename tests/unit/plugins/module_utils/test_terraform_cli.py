@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
+
+
+def test_plan_argv_is_exact_and_never_carries_values():
+    argv = cli.plan_argv("tf", "/w/p.tfplan", var_file="/w/in.tfvars.json", destroy=True, targets=["a.b"],
+                         replace=["c.d"], lock_timeout="5m", parallelism=4)
+    assert argv == ["tf", "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=/w/p.tfplan", "-json",
+                    "-destroy", "-var-file=/w/in.tfvars.json", "-lock-timeout=5m", "-parallelism=4",
+                    "-target=a.b", "-replace=c.d"]
+    assert not any(a.startswith("-var=") for a in argv)
+
+
+def test_apply_and_init_argv():
+    assert cli.apply_argv("tf", "p.tfplan", lock_timeout="1m") == [
+        "tf", "apply", "-input=false", "-no-color", "-auto-approve", "-json", "-lock-timeout=1m", "p.tfplan"]
+    assert cli.init_argv("tf", migrate_state=True) == ["tf", "init", "-input=false", "-no-color", "-migrate-state",
+                                                       "-force-copy"]
+    assert cli.init_argv("tf", reconfigure=True, backend=False) == ["tf", "init", "-input=false", "-no-color",
+                                                                    "-backend=false", "-reconfigure"]
+    assert cli.force_unlock_argv("tf", "ID") == ["tf", "force-unlock", "-force", "-no-color", "ID"]
+
+
+def test_event_stream_reads_plan_events():
+    events = cli.EventStream()
+    lines = [
+        {"type": "planned_change", "@message": "x: Plan to create",
+         "change": {"resource": {"addr": "aws_s3_bucket.b"}, "action": "replace"}},
+        {"type": "change_summary", "changes": {"add": 1, "change": 0, "remove": 1, "import": 0}},
+        {"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "Bad", "detail": "very\nbad",
+                                              "range": {"filename": "main.tf", "start": {"line": 3}}}},
+    ]
+    messages = [events.feed(json.dumps(line)) for line in lines]
+    assert messages[0] == "x: Plan to create"
+    assert events.resource_changes == [{"address": "aws_s3_bucket.b", "actions": ["delete", "create"]}]
+    assert events.summary["remove"] == 1
+    assert events.errors[0].one_line() == "Bad: very bad (at main.tf:3)"
+    assert events.feed("not json\n") == "not json\n"
+
+
+def test_text_errors_read_boxed_human_output():
+    text = ("\n╷\n│ Error: Failed to query available provider packages\n│ \n│ Could not retrieve the list"
+            " of available versions for provider hashicorp/aws\n╵\n")
+    errors = cli.text_errors(text)
+    assert [e.summary for e in errors] == ["Failed to query available provider packages"]
+    assert "hashicorp/aws" in errors[0].detail
+
+
+def test_find_binary_errors_name_the_fix(tmp_path):
+    with pytest.raises(InputError, match="terraform_binary 'nope-tf' not found"):
+        cli.find_binary("nope-tf")
+
+
+def test_version_is_detected_once_and_cached(tmp_path):
+    fake = tmp_path / "terraform"
+    fake.write_text("#!/bin/sh\necho '{\"terraform_version\": \"1.7.5\"}'\n")
+    fake.chmod(0o755)
+    cache = tmp_path / "version.json"
+    calls = []
+
+    def run(argv, **kwargs):
+        import subprocess
+        calls.append(argv)
+        return subprocess.run(argv, **kwargs)
+
+    info = cli.detect(str(fake), str(cache), run=run)
+    assert info.version == (1, 7, 5) and info.flavor == "terraform"
+    assert info.supports("backend_endpoints_block") and not info.supports("s3_lockfile")
+    again = cli.detect(str(fake), str(cache), run=run)
+    assert again.version == (1, 7, 5) and len(calls) == 1
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+
+
+def test_old_versions_are_refused(tmp_path):
+    fake = tmp_path / "terraform"
+    fake.write_text("#!/bin/sh\necho 'Terraform v0.14.11'\n")
+    fake.chmod(0o755)
+    with pytest.raises(InputError, match="needs terraform >= 1.0"):
+        cli.detect(str(fake))
