@@ -8,6 +8,7 @@ ANSIBLE_COLLECTIONS_PATH at the install directory only), so ansible-doc reads th
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tarfile
@@ -155,6 +156,21 @@ def test_installed_module_docs_render(installed, fqcn):
     path = render_doc("module", fqcn, installed["cwd"], installed["env"])
     assert Path(path).resolve().is_relative_to(installed["root"].resolve()), (
         "ansible-doc read %s from %s, not from the installed collection %s" % (fqcn, path, installed["root"]))
+
+
+@pytest.mark.parametrize("doc_type", [t for t in ("filter", "test") if plugin_files(REPO / "plugins" / t)])
+def test_every_jinja_plugin_is_documented(doc_type):
+    # One filter/test file can define several plugins; ansible-test sanity does not notice one
+    # that has no documentation, but ansible-doc's listing does.
+    env = tool_env(ANSIBLE_CONFIG=REPO / "ansible.cfg")
+    proc, seconds = run_tool([VENV_BIN / "ansible-doc", "-t", doc_type, "-l", FQCN_PREFIX.rstrip("."), "--json"],
+                             cwd=REPO, env=env, timeout=120)
+    assert proc.returncode == 0, describe(proc, seconds)
+    listed = json.loads(proc.stdout)
+    assert listed, "ansible-doc lists no %s plugins although plugins/%s has files" % (doc_type, doc_type)
+    undocumented = sorted(name for name, summary in listed.items() if summary == "UNDOCUMENTED")
+    assert not undocumented, "%s plugins without documentation (add plugins/%s/<name>.yml): %s" % (
+        doc_type, doc_type, undocumented)
 
 
 @pytest.mark.parametrize("doc_type,fqcn", documented_plugins() + roles_with_argument_specs())
