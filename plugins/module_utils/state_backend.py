@@ -65,8 +65,8 @@ _NOT_IMPLEMENTED = {"NotImplemented", "XNotImplemented", "NotImplementedExceptio
 _BUCKET_MISSING = {"404", "NoSuchBucket", "NotFound"}
 _TABLE_MISSING = {"ResourceNotFoundException"}
 # S3 answers OperationAborted while another request changes the same bucket (parallel runs).
-_S3_BUSY = {"OperationAborted"}
-_DDB_BUSY = {"ResourceInUseException", "LimitExceededException", "ContinuousBackupsUnavailableException"}
+_S3_BUSY = ("OperationAborted",)
+_DDB_BUSY = ("ResourceInUseException", "LimitExceededException", "ContinuousBackupsUnavailableException")
 _DELETING_PURGE_BATCH = 1000
 
 _BUCKET_CHARS = re.compile(r"[^a-z0-9.-]")
@@ -684,8 +684,8 @@ class StateBackend(object):
                 before[setting.key] = current
                 if current == wanted:
                     continue
-                self.changes.append("bucket %s: %s %s -> %s" % (self.bucket, setting.key, setting.show(current),
-                                                               setting.show(wanted)))
+                self.changes.append("bucket %s: %s %s -> %s" % (
+                    self.bucket, setting.key, setting.show(current), setting.show(wanted)))
             else:
                 self.changes.append("bucket %s: set %s to %s" % (self.bucket, setting.key, setting.show(wanted)))
             if not self.check_mode:

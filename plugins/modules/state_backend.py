@@ -20,7 +20,7 @@ description:
   - Concurrent runs creating the same bucket and table converge without failing.
   - Returns RV(backend_config), the settings for a Terraform C(backend "s3") block.
 author:
-  - groundwork.terraform contributors
+  - groundwork.terraform contributors (!UNKNOWN)
 extends_documentation_fragment:
   - groundwork.terraform.aws
 attributes:
