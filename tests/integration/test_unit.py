@@ -394,3 +394,48 @@ output "table_name" { value = aws_dynamodb_table.this.name }
     destroyed = unit(state="absent", **options)
     assert destroyed["plan"]["destroy"] == 3
     assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_sigterm_is_forwarded_once_so_terraform_saves_state_and_unlocks(state_store, tmp_path, aws_env, boto_clients,
+                                                                       terraform_bin):
+    """SIGTERM to the process running a unit reaches terraform once; it stops, saves state, releases the lock."""
+    import signal
+    import sys
+
+    backend = dict(state_store, key="dev/us-east-1/interrupted/terraform.tfstate")
+    script = tmp_path / "run_unit.py"
+    script.write_text(
+        "import json, sys\n"
+        "sys.path.insert(0, %r)\n"
+        "from ansible_collections.groundwork.terraform.plugins.module_utils.unit import UnitRunner, UnitSpec\n"
+        "from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError\n"
+        "spec = UnitSpec(**json.loads(sys.argv[1]))\n"
+        "try:\n    UnitRunner(spec).run()\nexcept GroundworkError as exc:\n    print(exc.message); sys.exit(3)\n"
+        % str(Path(__file__).resolve().parents[2] / "collections"))
+    options = {"name": "interrupted", "source": DATA, "work_dir": str(tmp_path / "w"), "backend": backend,
+               "inputs": {"name": "slow", "delay": "30"}, "plugin_cache_dir": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, str(script), json.dumps(options)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    dynamodb = boto_clients("dynamodb")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        items = dynamodb.scan(TableName=backend["dynamodb_table"])["Items"]
+        if any("OperationTypeApply" in i.get("Info", {}).get("S", "") for i in items):
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("the apply never took its lock")
+    time.sleep(1.0)  # inside the 30 s provisioner
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 30, "terraform did not stop early on the forwarded signal"
+    assert proc.returncode == 3, out
+    log = (tmp_path / "w" / ".groundwork" / "interrupted.log").read_text()
+    assert "Interrupt received" in log or "interrupt" in log.lower()
+    assert not [i for i in dynamodb.scan(TableName=backend["dynamodb_table"])["Items"]
+                if "Info" in i], "lock left behind"
+    state = state_object(boto_clients, backend["bucket"], backend["key"])
+    assert any(r["type"] == "terraform_data" and r["name"] == "this" for r in state["resources"]), \
+        "state of the completed resources was not saved"
