@@ -4,7 +4,9 @@ One ansible-test run (session fixture) on a copy of what the collection ships, l
 <tmp>/ansible_collections/groundwork/terraform as ansible-test requires; each sanity test is then
 its own pytest test, so the summary names exactly which sanity test failed and why.
 
-ansible-test runs from the pinned .venv (Python 3.11, the controller). Its multi-version tests
+ansible-test runs from the pinned .venv (Python 3.11, the controller), with no --docker/--venv:
+the default "origin" controller is the running interpreter, as --local would be. The copy
+needs no `git init`: outside git, ansible-test checks every file in the tree. Its multi-version tests
 (compile, import) also run on every other Python that ansible-core 2.19 supports for modules
 (3.8-3.13) that is installed on this machine: module code runs on managed hosts, where
 Python 3.8 is still supported. A version that is not installed is reported as skipped.
