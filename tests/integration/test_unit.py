@@ -439,3 +439,29 @@ def test_sigterm_is_forwarded_once_so_terraform_saves_state_and_unlocks(state_st
     state = state_object(boto_clients, backend["bucket"], backend["key"])
     assert any(r["type"] == "terraform_data" and r["name"] == "this" for r in state["resources"]), \
         "state of the completed resources was not saved"
+
+
+def test_s3_native_lockfile_backend(unit, state_store, boto_clients, toolchain_info):
+    """use_lockfile (terraform >= 1.10): the lock is an object beside the state, taken during apply."""
+    version = tuple(int(p) for p in (toolchain_info.get("terraform_version") or "0.0.0").split("."))
+    if version < (1, 10, 0):
+        pytest.skip("S3-native locking needs terraform >= 1.10; this machine has %s" % (version,))
+    backend = {k: v for k, v in state_store.items() if k != "dynamodb_table"}
+    backend.update(use_lockfile=True, key="dev/us-east-1/lockfile/terraform.tfstate")
+    seen = []
+
+    def watch():
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not seen:
+            listing = boto_clients("s3").list_objects_v2(Bucket=backend["bucket"], Prefix="dev/us-east-1/lockfile/")
+            seen.extend(o["Key"] for o in listing.get("Contents", []) if o["Key"].endswith(".tflock"))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    applied = unit(backend=backend, inputs={"name": "locked", "delay": "3"})
+    watcher.join()
+    assert applied["changed"]
+    assert seen == ["dev/us-east-1/lockfile/terraform.tfstate.tflock"]
+    listing = boto_clients("s3").list_objects_v2(Bucket=backend["bucket"], Prefix="dev/us-east-1/lockfile/")
+    assert [o["Key"] for o in listing["Contents"]] == ["dev/us-east-1/lockfile/terraform.tfstate"], "lock left behind"
