@@ -180,11 +180,12 @@ def test_tarball_holds_the_collection(built):
     members = set(built["members"])
     for required in ("MANIFEST.json", "FILES.json", "meta/runtime.yml", "README.md"):
         assert required in members, "%s missing from %s" % (required, built["tarball"].name)
+    tree = built["tree"]  # the copy that was built, so files others add meanwhile don't count
     shipped_sources = sorted(
-        str(p.relative_to(REPO)) for p in (REPO / "plugins").rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc"))
+        str(p.relative_to(tree)) for top in ("plugins", "roles", "playbooks", "meta") for p in (tree / top).rglob("*")
+        if p.is_file() and not forbidden_reason(str(p.relative_to(tree))))
     missing = [p for p in shipped_sources if p not in members]
-    assert not missing, "plugin files missing from the tarball (build_ignore too broad?): %s" % missing
+    assert not missing, "collection files missing from the tarball (build_ignore too broad?): %s" % missing
 
 
 MODULES = module_names()
