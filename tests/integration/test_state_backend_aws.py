@@ -594,6 +594,7 @@ MODULE_PLAY = """
 """
 
 
+@pytest.mark.slow
 def test_module_through_ansible_playbook_check_diff_idempotent(aws_env, boto_clients, unique_name, tmp_path):
     s3, ddb = boto_clients("s3"), boto_clients("dynamodb")
     bucket, table = unique_name("state"), unique_name("lock")
@@ -645,6 +646,7 @@ def bootstrap_inventory(path, endpoint, shared, shared_table, other, extra_unit_
     return path
 
 
+@pytest.mark.slow
 def test_bootstrap_playbook_ensures_each_distinct_backend_once(aws_env, boto_clients, unique_name, tmp_path):
     s3, ddb = boto_clients("s3"), boto_clients("dynamodb")
     shared, table, other = unique_name("shared"), unique_name("lock"), unique_name("other")
