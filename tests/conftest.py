@@ -19,6 +19,7 @@ COLLECTIONS = REPO / "collections"
 if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "tests"))  # tests/support, under any --import-mode
 
 import local_endpoint  # noqa: E402  (tools/, put on sys.path above)
 import toolchain  # noqa: E402

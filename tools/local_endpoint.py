@@ -65,6 +65,12 @@ def stop_pid(pid: int) -> None:
         return
     for _ in range(50):
         try:
+            # Reap it when it is our child: a zombie still answers kill(pid, 0).
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:
+            pass
+        try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return

@@ -538,7 +538,7 @@ class UnitRunner:
                 "enforce_tls false for local endpoints)" % (name, backend.get("bucket"), backend.get("key")),
                 rc=result.rc)
         provider = re.search(r"(?:Failed to query available provider packages|Failed to install provider|"
-                             r"Incompatible provider version).*?provider ([\w./-]+)", text, re.S)
+                             r"Incompatible provider version).*?provider\s+([\w./-]*\w)", text, re.S)
         if provider:
             return TerraformError("unit %s: terraform init could not install provider %s; make it available "
                                   "from a registry, or lay it out as a filesystem mirror and set provider_mirror "

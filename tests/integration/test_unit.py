@@ -465,3 +465,34 @@ def test_s3_native_lockfile_backend(unit, state_store, boto_clients, toolchain_i
     assert seen == ["dev/us-east-1/lockfile/terraform.tfstate.tflock"]
     listing = boto_clients("s3").list_objects_v2(Bucket=backend["bucket"], Prefix="dev/us-east-1/lockfile/")
     assert [o["Key"] for o in listing["Contents"]] == ["dev/us-east-1/lockfile/terraform.tfstate"], "lock left behind"
+
+
+def test_uninstallable_provider_stops_at_init_with_one_clear_line(unit, tmp_path):
+    source = tmp_path / "needs_provider"
+    source.mkdir()
+    (source / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    acme = { source = "registry.example.invalid/acme/acme" }\n  }\n}\n'
+        'resource "acme_thing" "x" {}\n')
+    with pytest.raises(TerraformError) as failed:
+        unit(source=str(source), allow_unlocked=True)
+    message = failed.value.message
+    assert "could not install provider registry.example.invalid/acme/acme" in message
+    assert "terraform_provider_mirror" in message and "\n" not in message
+
+
+def test_module_own_provider_and_backend_blocks_are_merged_not_clobbered(unit, state_store, tmp_path, provider_mirror):
+    source = tmp_path / "own_blocks"
+    source.mkdir()
+    (source / "main.tf").write_text(
+        'terraform {\n  backend "s3" {}\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'
+        'provider "aws" {\n  max_retries = 7\n}\n'
+        'data "aws_region" "current" {}\n'
+        'output "region" {\n  value = data.aws_region.current.name\n}\n')
+    backend = dict(state_store, key="dev/us-east-1/own/terraform.tfstate")
+    result = unit(name="own", source=str(source), backend=backend, provider_mirror=provider_mirror,
+                  aws_provider={"region": "us-east-1"})
+    work = Path(result["work_dir"])
+    assert sorted(p.name for p in work.glob("_groundwork_*")) == [
+        "_groundwork_backend_override.tf.json", "_groundwork_provider_override.tf.json"]
+    assert "max_retries = 7" in (work / "main.tf").read_text()
+    assert result["outputs"]["region"] == "us-east-1"
