@@ -36,7 +36,9 @@ def stack(tmp_path, boto_clients, unique_name, local_aws, state_file):
     s3.create_bucket(Bucket=other)
     s3.put_object(Bucket=bucket, Key="dev/us-east-1/network/terraform.tfstate", Body=state_file.read_bytes())
     database_state = json.loads(state_file.read_text())
-    database_state["outputs"] = {"endpoint": {"value": "db.internal:5432", "type": "string"}}
+    database_state["outputs"] = {"endpoint": {"value": "db.internal:5432", "type": "string"},
+                                 # state is data: a value that looks like a template must stay text
+                                 "banner": {"value": "{{ 6 * 7 }}", "type": "string"}}
     s3.put_object(Bucket=bucket, Key="custom/database.tfstate", Body=json.dumps(database_state))
     s3.put_object(Bucket=other, Key="legacy.tfstate", Body=state_file.read_bytes())
     inventory = {"all": {"children": {"terraform_units": {
@@ -104,7 +106,7 @@ def test_outputs_masking_mocks_and_backends_in_one_run(stack, tmp_path, local_aw
     masked = dict(SAMPLE_OUTPUTS, db_password="<sensitive>")
     assert result["masked"] == masked
     assert result["revealed"] == SAMPLE_OUTPUTS
-    assert result["both"] == [masked, {"endpoint": "db.internal:5432"}]
+    assert result["both"] == [masked, {"endpoint": "db.internal:5432", "banner": "{{ 6 * 7 }}"}]
     assert result["empty"] == {}
     # typed from data_chain's outputs.tf, with the unit's unit_mock_outputs on top
     assert result["mock"] == {"chain": ["mock-cache-chain"], "id": "mock-cache-id", "name": "overridden"}
