@@ -20,6 +20,8 @@ from support.tf_state import SAMPLE_OUTPUTS, applied_state
 FIXTURE_MODULES = Path(__file__).resolve().parents[1] / "fixtures" / "modules"
 LOOKUP = "groundwork.terraform.unit_outputs"
 
+pytestmark = pytest.mark.terraform  # the states read back are made by a real terraform apply
+
 
 @pytest.fixture(scope="module")
 def state_file(terraform_bin, tmp_path_factory):

@@ -19,6 +19,8 @@ from support.tf_state import SAMPLE_OUTPUTS, applied_state
 
 KEY = "dev/us-east-1/network/terraform.tfstate"
 
+pytestmark = pytest.mark.terraform  # the states read back are made by a real terraform apply
+
 
 @pytest.fixture(scope="module")
 def state_file(terraform_bin, tmp_path_factory):
