@@ -18,6 +18,7 @@ first puts get_pip_standin.py into ansible-test's documented cache location.
 """
 from __future__ import annotations
 
+import fcntl
 import glob
 import importlib.util
 import json
@@ -50,7 +51,6 @@ SINGLE_RUN_TESTS = (
 EXTERNAL_TOOL_TESTS = {"shellcheck": ("shellcheck", (".sh",)), "pslint": ("pwsh", (".ps1", ".psm1"))}
 STANDIN_MARKER = "groundwork-get-pip-standin"
 SANITY_TIMEOUT = 900
-LOG_DIR = REPO / "tests" / "output" / "quality"
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ansible_test_sanity")]
 
@@ -116,9 +116,9 @@ def parse_junit(junit_dir):
     return results
 
 
-@pytest.fixture(scope="session")
-def sanity_run(tmp_path_factory):
-    collection = copy_collection(tmp_path_factory.mktemp("sanity") / "ansible_collections" / "groundwork" / "terraform")
+def run_sanity(workdir):
+    """Run ansible-test sanity on a fresh copy in workdir; return a JSON-able summary."""
+    collection = copy_collection(workdir / "ansible_collections" / "groundwork" / "terraform")
     install_get_pip_standin()
 
     # Other Pythons go after the venv (whose python3 must stay first) but before pyenv's shims.
@@ -136,15 +136,35 @@ def sanity_run(tmp_path_factory):
 
     proc, seconds = run_tool([VENV_BIN / "ansible-test", "sanity", "--junit", "--color", "no", "-v"],
                              cwd=collection, env=env, timeout=SANITY_TIMEOUT)
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log = LOG_DIR / "ansible-test-sanity.log"
+    log = workdir / "ansible-test-sanity.log"
     log.write_text(describe(proc, seconds), encoding="utf-8")
-    results = parse_junit(collection / "tests" / "output" / "junit")
-    (LOG_DIR / "ansible-test-sanity.json").write_text(json.dumps(
-        {"seconds": round(seconds, 1), "returncode": proc.returncode,
-         "interpreters": interpreters, "results": results}, indent=2), encoding="utf-8")
-    return {"proc": proc, "seconds": seconds, "results": results, "collection": collection,
-            "log": log, "interpreters": interpreters}
+    return {"args": [str(a) for a in proc.args], "returncode": proc.returncode, "stdout": proc.stdout,
+            "stderr": proc.stderr, "seconds": round(seconds, 1), "interpreters": interpreters,
+            "results": parse_junit(collection / "tests" / "output" / "junit"),
+            "collection": str(collection), "log": str(log)}
+
+
+@pytest.fixture(scope="session")
+def sanity_run(tmp_path_factory):
+    # Under pytest-xdist every worker has this fixture; the first one runs ansible-test and
+    # the others wait for and read its summary instead of running it again.
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    summary_file = base / "ansible-test-sanity.json"
+    with open(str(base / "ansible-test-sanity.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if summary_file.exists():
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        else:
+            workdir = base / "sanity"
+            workdir.mkdir()
+            summary = run_sanity(workdir)
+            summary_file.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    summary["proc"] = subprocess.CompletedProcess(summary["args"], summary["returncode"],
+                                                  summary["stdout"], summary["stderr"])
+    summary["collection"] = Path(summary["collection"])
+    return summary
 
 
 def test_no_sanity_ignore_files():
