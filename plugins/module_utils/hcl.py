@@ -74,6 +74,8 @@ class ModuleInfo:
     resources: set = field(default_factory=set)              # "aws_vpc.this", "data.aws_iam_policy_document.x"
     locals: dict = field(default_factory=dict)               # local name -> expression text
     files: list = field(default_factory=list)                # file names read, sorted
+    backend: object = None                                   # type of the module's own backend block
+    module_versions: dict = field(default_factory=dict)      # module block name -> version constraint
 
     @property
     def required_variables(self):
@@ -287,6 +289,9 @@ def _build_module(path, files):
         for (name,), attrs in _blocks(body, "module", 1):
             source = _literal(attrs.get("source"))
             info.child_modules[name] = source if isinstance(source, str) else None
+            version = _literal(attrs.get("version"))
+            if isinstance(version, str):
+                info.module_versions[name] = version
         for _labels, attrs in _blocks(body, "locals", 0):
             for name, raw in attrs.items():
                 info.locals[name] = _expr_text(raw)
@@ -301,6 +306,8 @@ def _build_module(path, files):
 
 
 def _read_terraform_block(info, attrs):
+    for labels, _body in _blocks(attrs, "backend", 1):
+        info.backend = labels[0]
     version = _literal(attrs.get("required_version"))
     if isinstance(version, str) and info.required_version is None:
         info.required_version = version

@@ -158,38 +158,15 @@ def cli_config(provider_mirror):
 
 
 # ---------------------------------------------------------------------------------------
-# Reading the module: what init depends on, where blocks already exist.
+# What init depends on, as read from the module (hcl.py).
 
-def module_layout(run_dir):
-    """Backend type, provider blocks, module calls and required providers declared in run_dir."""
-    import hcl2  # imported lazily: only the unit path needs it
-
-    layout = {"backend": None, "provider_blocks": [], "module_calls": {}, "required_providers": {}}
-    for name in sorted(os.listdir(run_dir)):
-        if not name.endswith(".tf") or name.startswith("_groundwork_"):
-            continue
-        path = os.path.join(run_dir, name)
-        try:
-            with open(path) as handle:
-                doc = hcl2.load(handle)
-        except Exception as exc:  # python-hcl2 raises lark errors of several kinds
-            raise InputError("HCL syntax error in %s: %s" % (path, " ".join(str(exc).split())[:300]))
-        for block in doc.get("terraform", []):
-            for backend in block.get("backend", []):
-                layout["backend"] = _unquote(next(iter(backend)))
-            for providers in block.get("required_providers", []):
-                for local, req in providers.items():
-                    layout["required_providers"][_unquote(local)] = req
-        for block in doc.get("provider", []):
-            layout["provider_blocks"].extend(_unquote(k) for k in block)
-        for block in doc.get("module", []):
-            for call, body in block.items():
-                layout["module_calls"][_unquote(call)] = {"source": body.get("source"), "version": body.get("version")}
-    return layout
-
-
-def _unquote(text):
-    return text[1:-1] if isinstance(text, str) and len(text) > 1 and text[0] == text[-1] == '"' else text
+def init_inputs(info):
+    """The parts of a module whose change needs a new ``terraform init``."""
+    return {
+        "backend": info.backend,
+        "modules": {name: [source, info.module_versions.get(name)] for name, source in sorted(info.child_modules.items())},
+        "providers": dict(sorted(info.required_providers.items())),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -329,7 +306,8 @@ class UnitRunner:
                            work_dir=self.workdir.run_dir, log_path=self._log_path())
         self._refuse_errored_state()
         info = self._module_info()
-        self._check_inputs(info)
+        if not spec.force_unlock:  # force-unlock needs the backend only, not the module's inputs
+            self._check_inputs(info)
         self._secrets_from_inputs(info)
         self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets)
         layout = self._generate(info)
@@ -385,7 +363,8 @@ class UnitRunner:
         if self.read_module_info is None:
             from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
             self.read_module_info = hcl.read_module
-        return self.read_module_info(self.workdir.run_dir)
+        # Read the source, not the work dir: generated files must not count as the module's own.
+        return self.read_module_info(os.path.join(self.workdir.source_root, self.workdir.subdir))
 
     def _check_inputs(self, info):
         spec = self.spec
@@ -439,7 +418,7 @@ class UnitRunner:
 
     def _generate(self, info):
         spec, wd = self.spec, self.workdir
-        layout = module_layout(wd.run_dir)
+        layout = init_inputs(info)
         block = backend_block(spec.backend, (spec.backend or {}).get("key"), self.tf, spec.allow_unlocked)
         if block:
             if layout["backend"] not in (None, "s3"):
@@ -457,7 +436,7 @@ class UnitRunner:
         uses_aws = info.uses_provider("aws") if wanted in ("auto", None) else bool(wanted)
         if uses_aws:
             attrs = provider_block(aws, self._endpoint_url())
-            own = "aws" in layout["provider_blocks"]
+            own = "aws" in info.provider_blocks
             # Never clobber a module's own provider block: merge ours in as an override.
             wd.remove_generated("provider.tf.json" if own else "provider_override.tf.json")
             wd.write_generated("provider_override.tf.json" if own else "provider.tf.json",
@@ -480,8 +459,8 @@ class UnitRunner:
         spec, wd = self.spec, self.workdir
         state = {
             "backend": layout["backend_block"],
-            "modules": layout["module_calls"],
-            "providers": layout["required_providers"],
+            "modules": layout["modules"],
+            "providers": layout["providers"],
             "uses_aws": layout["uses_aws"],
             "terraform": self.tf.as_dict(),
             "mirror": spec.provider_mirror,
