@@ -46,3 +46,23 @@ local: local-up
 
 clean:
 	rm -rf $(VENV) .groundwork .pytest_cache tests/output
+
+# ---- terraform-modules/ tooling (see terraform-modules/CONTRIBUTING.md)
+# checkov has heavy pins that clash with .venv, so it gets a venv of its own.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+.PHONY: setup-checkov modules-docs modules-test
+setup: setup-checkov
+
+setup-checkov: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+modules-docs: setup
+	$(BIN)/python tools/tfdocs.py --write
+
+modules-test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/modules

@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+"""Test harness for terraform-modules/: validate modules, apply/plan their examples locally.
+
+Used by tests/modules/test_modules.py and runnable by hand while writing a module:
+
+    .venv/bin/python tools/modtest.py validate network s3-bucket
+    .venv/bin/python tools/modtest.py examples s3-bucket          # starts moto if no --endpoint
+    .venv/bin/python tools/modtest.py examples --endpoint http://127.0.0.1:4566 sqs-queue
+
+Speed matters: the AWS provider takes ~5 s of CPU to start and terraform starts it 3-4 times
+per command, so all examples are applied in ONE generated root configuration (one module call
+per example), then destroyed in one go. Errors are attributed to examples by the resource
+address or file name in terraform's JSON diagnostics; an example that breaks the shared plan
+is set aside and the rest retried. Providers come from a filesystem mirror (test tooling only)
+through a generated CLI config, with one shared TF_PLUGIN_CACHE_DIR (init then symlinks).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tfdocs  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+MODULES_ROOT = REPO / "terraform-modules"
+
+# Resource/data type prefix -> provider `endpoints` key, where they differ. Anything else maps
+# to its own prefix (aws_sqs_queue -> sqs); an unknown key makes terraform say which one.
+ENDPOINT_KEYS = {
+    "alb": "elbv2", "lb": "elbv2", "elb": "elb", "api": "apigateway", "appautoscaling": "appautoscaling",
+    "autoscaling": "autoscaling", "cloudwatch": "cloudwatch", "db": "rds", "rds": "rds",
+    "default": "ec2", "ebs": "ec2", "eip": "ec2", "flow": "ec2", "instance": "ec2", "internet": "ec2",
+    "key": "ec2", "launch": "ec2", "main": "ec2", "nat": "ec2", "network": "ec2", "route": "ec2",
+    "security": "ec2", "subnet": "ec2", "vpc": "ec2", "ami": "ec2", "availability": "ec2", "egress": "ec2",
+    "placement": "ec2", "ec2": "ec2", "elasticache": "elasticache", "lambda": "lambda", "iam": "iam",
+    "s3": "s3", "sqs": "sqs", "sns": "sns", "dynamodb": "dynamodb", "secretsmanager": "secretsmanager",
+    "kms": "kms", "route53": "route53", "acm": "acm", "ecs": "ecs", "ecr": "ecr", "ssm": "ssm",
+    "caller": "sts", "region": None, "partition": None, "xray": "xray", "efs": "efs", "sfn": "sfn",
+    "wafv2": "wafv2", "cloudfront": "cloudfront", "servicediscovery": "servicediscovery",
+}
+# Always configured: account-id lookups and common data sources use them.
+BASE_SERVICES = ("sts", "iam", "ec2", "s3")
+EVENTBRIDGE_TYPES = re.compile(r"^aws_cloudwatch_event_")
+LOGS_TYPES = re.compile(r"^aws_cloudwatch_log_")
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "groundwork-tf-plugin-cache"
+
+
+class HarnessError(Exception):
+    """The harness itself cannot run (no terraform, no mirror...)."""
+
+
+# ---------------------------------------------------------------- environment
+
+def terraform_env(mirror: str, workdir: Path, cache_dir: Path = DEFAULT_CACHE) -> dict:
+    """Environment for terraform: CLI config pinning hashicorp/* to the mirror, shared cache."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "terraformrc"
+    config.write_text(
+        'provider_installation {\n'
+        '  filesystem_mirror {\n    path    = %s\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n' % json.dumps(str(mirror)))
+    env = dict(os.environ)
+    env.update({
+        "TF_CLI_CONFIG_FILE": str(config),
+        "TF_PLUGIN_CACHE_DIR": str(cache_dir),
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+    })
+    for key in list(env):
+        if key.startswith("TF_VAR_") or key in ("TF_LOG", "TF_CLI_ARGS", "TF_DATA_DIR", "TF_WORKSPACE"):
+            env.pop(key)
+    return env
+
+
+COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "600"))
+
+
+def run(argv: list, cwd: Path, env: dict, timeout: int | None = None) -> subprocess.CompletedProcess:
+    """Run terraform; a hung command (e.g. a waiter that never converges on moto) becomes rc 124."""
+    try:
+        return subprocess.run(argv, cwd=str(cwd), env=env, capture_output=True, text=True,
+                              timeout=timeout or COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        return subprocess.CompletedProcess(argv, 124, out, err + "\ntimed out after %ss: %s" % (exc.timeout, " ".join(argv)))
+
+
+def copy_modules(dest: Path, root: Path = MODULES_ROOT) -> Path:
+    """Copy the modules tree (small) so inits and states never land in the checkout."""
+    target = dest / "terraform-modules"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns(
+        ".terraform", ".terraform.lock.hcl", "*.tfstate*", "terraform.tfvars"))
+    return target
+
+
+# ---------------------------------------------------------------- validate
+
+def validate_module(terraform: str, module: Path, env: dict) -> dict:
+    """init -backend=false + validate -json in a (copied) module dir."""
+    started = time.monotonic()
+    init = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], module, env)
+    if init.returncode != 0:
+        return {"module": module.name, "valid": False, "seconds": time.monotonic() - started,
+                "errors": ["init failed: " + (init.stderr or init.stdout)[-3000:]]}
+    result = run([terraform, "validate", "-json", "-no-color"], module, env)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        report = {"valid": False, "diagnostics": [{"severity": "error", "summary": result.stderr[-3000:]}]}
+    errors = [format_diag(d) for d in report.get("diagnostics", []) if d.get("severity") == "error"]
+    warnings = [format_diag(d) for d in report.get("diagnostics", []) if d.get("severity") == "warning"]
+    return {"module": module.name, "valid": bool(report.get("valid")) and not errors,
+            "errors": errors, "warnings": warnings, "seconds": time.monotonic() - started}
+
+
+def validate_all(terraform: str, modules: list, env: dict, workers: int = 2) -> dict:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return {r["module"]: r for r in pool.map(lambda m: validate_module(terraform, m, env), modules)}
+
+
+def format_diag(diag: dict) -> str:
+    where = diag.get("address") or ""
+    rng = diag.get("range") or {}
+    if rng.get("filename"):
+        where = "%s %s:%s" % (where, rng["filename"], (rng.get("start") or {}).get("line", "?"))
+    text = "%s: %s" % (diag.get("summary", ""), diag.get("detail", ""))
+    return ("[%s] %s" % (where.strip(), text) if where.strip() else text).strip()
+
+
+# ---------------------------------------------------------------- examples
+
+class Example:
+    """One example directory of one module, with its localtest.json settings."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.module = self.path.parent.parent.name
+        self.name = self.path.name
+        self.id = "%s/%s" % (self.module, self.name)
+        self.key = "ex_%s__%s" % (re.sub(r"\W", "_", self.module), re.sub(r"\W", "_", self.name))
+        self.settings = tfdocs.example_settings(self.path)
+        self.mode = self.settings["mode"]
+        tf = tfdocs.load_tf(self.path)
+        self.variables = {v["name"]: v for v in tfdocs.variables(tf)}
+        self.has_provider_block = bool(tf.get("provider"))
+
+    def unique_name(self) -> str:
+        stem = re.sub(r"[^a-z0-9]+", "", self.module.lower())[:10]
+        return "gwt-%s-%s" % (stem, uuid.uuid4().hex[:4])
+
+
+def discover_examples(root: Path = MODULES_ROOT, modules: list | None = None) -> list:
+    out = []
+    for module in tfdocs.module_dirs(root):
+        if modules and module.name not in modules:
+            continue
+        out += [Example(path) for path in tfdocs.example_dirs(module)]
+    return out
+
+
+def used_types(directory: Path, seen: set | None = None) -> set:
+    """Resource and data source types of a config and every local module it calls."""
+    seen = set() if seen is None else seen
+    directory = directory.resolve()
+    if directory in seen:
+        return set()
+    seen.add(directory)
+    tf = tfdocs.load_tf(directory)
+    types = {rtype for rtype, _ in (tuple(r[0].split(".", 1)) for r in tfdocs.resources(tf))}
+    for _, source in tfdocs.child_modules(tf):
+        if source.startswith("."):
+            types |= used_types(directory / source, seen)
+    return types
+
+
+def endpoint_services(types: set) -> list:
+    services = set(BASE_SERVICES)
+    for rtype in types:
+        if EVENTBRIDGE_TYPES.match(rtype):
+            services.add("events")
+            continue
+        if LOGS_TYPES.match(rtype):
+            services.add("logs")
+            continue
+        parts = rtype.split("_")
+        if len(parts) < 2 or parts[0] != "aws":
+            continue
+        key = ENDPOINT_KEYS.get(parts[1], parts[1])
+        if key:
+            services.add(key)
+    return sorted(services)
+
+
+def provider_config(endpoint: str, services: list, aliases: list) -> dict:
+    """Provider blocks (JSON syntax) pointing every used service at the local endpoint."""
+    def block(alias=None):
+        body = {
+            "region": "us-east-1", "access_key": "test", "secret_key": "test",
+            "skip_credentials_validation": True, "skip_requesting_account_id": True,
+            "skip_metadata_api_check": True, "s3_use_path_style": True,
+            "endpoints": [{service: endpoint for service in services}],
+        }
+        if alias:
+            body["alias"] = alias
+        return body
+    return {"provider": {"aws": [block()] + [block(a) for a in sorted(set(aliases))]}}
+
+
+def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> None:
+    """One root config calling every example as a module, plus the local provider config."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    modules, types, aliases = {}, set(), []
+    for example in examples:
+        source = os.path.relpath(tree / example.module / "examples" / example.name, root)
+        call = {"source": source}
+        if "name" in example.variables:
+            call["name"] = example.unique_name()
+        call.update(example.settings["vars"])
+        if example.settings["provider_aliases"]:
+            call["providers"] = dict({"aws": "aws"}, **{
+                "aws.%s" % a: "aws.%s" % a for a in example.settings["provider_aliases"]})
+            aliases += example.settings["provider_aliases"]
+        modules[example.key] = call
+        types |= used_types(tree / example.module / "examples" / example.name)
+    (root / "main.tf.json").write_text(json.dumps({"module": modules}, indent=2))
+    (root / "providers.tf.json").write_text(json.dumps(
+        provider_config(endpoint, endpoint_services(types), aliases), indent=2))
+
+
+def json_lines(text: str) -> list:
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
+def attribute(diag: dict, examples: list) -> list:
+    """Which examples a diagnostic belongs to ([] = cannot tell: it concerns the whole run)."""
+    address = diag.get("address") or ""
+    match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", address)
+    if match:
+        return [e for e in examples if e.key == match.group(1)]
+    filename = (diag.get("range") or {}).get("filename") or ""
+    match = re.search(r"terraform-modules/([^/]+)/(?:examples/([^/]+)/)?", filename)
+    if match:
+        return [e for e in examples if e.module == match.group(1)
+                and (match.group(2) is None or e.name == match.group(2))]
+    snippet = (diag.get("snippet") or {}).get("context") or ""
+    match = re.search(r"module\.(ex_[A-Za-z0-9_]+)", snippet + " " + diag.get("detail", ""))
+    if match:
+        return [e for e in examples if e.key == match.group(1)]
+    return []
+
+
+def tf_json_run(terraform: str, argv: list, root: Path, env: dict, examples: list) -> dict:
+    """Run a -json terraform command; returns errors per example key and global errors."""
+    started = time.monotonic()
+    proc = run([terraform] + argv, root, env)
+    messages = json_lines(proc.stdout)
+    per, general, planned, applied = {}, [], {}, []
+    for msg in messages:
+        kind = msg.get("type")
+        if kind == "diagnostic" and (msg.get("diagnostic") or {}).get("severity") == "error":
+            diag = msg["diagnostic"]
+            owners = attribute(diag, examples)
+            for owner in owners:
+                per.setdefault(owner.key, []).append(format_diag(diag))
+            if not owners:
+                general.append(format_diag(diag))
+        elif kind == "planned_change":
+            module = ((msg.get("change") or {}).get("resource") or {}).get("module", "")
+            match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", module)
+            if match:
+                planned.setdefault(match.group(1), []).append(msg["change"].get("action"))
+        elif kind == "apply_start":
+            applied.append(msg.get("hook", {}).get("resource", {}).get("addr", ""))
+    if proc.returncode != 0 and not per and not general:
+        general.append("terraform %s exited %d: %s" % (argv[0], proc.returncode, (proc.stderr or proc.stdout)[-3000:]))
+    return {"rc": proc.returncode, "errors": per, "general": general, "planned": planned,
+            "started_applying": bool(applied), "seconds": time.monotonic() - started}
+
+
+def state_resources(terraform: str, root: Path, env: dict) -> dict:
+    """Managed resources in state, counted per example key."""
+    proc = run([terraform, "show", "-json", "-no-color"], root, env)
+    try:
+        state = json.loads(proc.stdout or "{}")
+    except ValueError:
+        return {}
+    counts: dict = {}
+
+    def walk(module: dict):
+        for resource in module.get("resources", []) or []:
+            match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", resource.get("address", ""))
+            if match and resource.get("mode") == "managed":
+                counts.setdefault(match.group(1), []).append(resource["address"])
+        for child in module.get("child_modules", []) or []:
+            walk(child)
+    walk((state.get("values") or {}).get("root_module") or {})
+    return counts
+
+
+def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpoint: str,
+                 mode: str, log=print) -> dict:
+    """Apply+destroy (mode 'apply') or plan (mode 'plan') all examples in one root.
+
+    Returns {example.id: {"ok": bool, "errors": [...], "resources": n, "phase": str}}.
+    """
+    results = {e.id: {"ok": False, "errors": [], "resources": 0, "phase": "not run"} for e in examples}
+    pending = list(examples)
+    tree = copy_modules(workdir)
+    for attempt in range(3):
+        if not pending:
+            break
+        root = workdir / ("root-%s-%d" % (mode, attempt))
+        write_root(root, tree, pending, endpoint)
+        init = run([terraform, "init", "-input=false", "-no-color"], root, env)
+        if init.returncode != 0:
+            blamed = [e for e in pending if "examples/%s" % e.name in init.stderr and e.module in init.stderr]
+            for example in blamed or pending:
+                results[example.id].update(phase="init", errors=["init failed: " + init.stderr[-2000:]])
+            pending = [e for e in pending if e not in blamed]
+            if not blamed:
+                return results
+            continue
+        by_key = {e.key: e for e in pending}
+        if mode == "plan":
+            outcome = tf_json_run(terraform, ["plan", "-json", "-input=false", "-lock=false"], root, env, pending)
+            log("plan of %d examples: rc=%d in %.0fs" % (len(pending), outcome["rc"], outcome["seconds"]))
+            for key, example in by_key.items():
+                errors = outcome["errors"].get(key, []) + outcome["general"]
+                actions = outcome["planned"].get(key, [])
+                results[example.id].update(phase="plan", errors=errors, resources=len(actions),
+                                           ok=not errors and bool(actions))
+                if not actions and not errors:
+                    results[example.id]["errors"] = ["plan proposed no resources"]
+            if outcome["errors"] and not outcome["general"] and outcome["rc"] != 0:
+                # one example's error hides the others' plans: set it aside and plan the rest again
+                blamed = [by_key[k] for k in outcome["errors"]]
+                pending = [e for e in pending if e not in blamed]
+                continue
+            return results
+        outcome = tf_json_run(terraform, ["apply", "-json", "-auto-approve", "-input=false", "-lock=false"],
+                              root, env, pending)
+        log("apply of %d examples: rc=%d in %.0fs" % (len(pending), outcome["rc"], outcome["seconds"]))
+        if outcome["rc"] != 0 and not outcome["started_applying"] and outcome["errors"] and not outcome["general"]:
+            blamed = [by_key[k] for k in outcome["errors"]]
+            for example in blamed:
+                results[example.id].update(phase="plan", errors=outcome["errors"][example.key])
+            pending = [e for e in pending if e not in blamed]
+            continue
+        created = state_resources(terraform, root, env)
+        for key, example in by_key.items():
+            errors = outcome["errors"].get(key, []) + outcome["general"]
+            results[example.id].update(phase="apply", errors=errors, resources=len(created.get(key, [])))
+        destroy = tf_json_run(terraform, ["destroy", "-json", "-auto-approve", "-input=false", "-lock=false"],
+                              root, env, pending)
+        log("destroy of %d examples: rc=%d in %.0fs" % (len(pending), destroy["rc"], destroy["seconds"]))
+        left = state_resources(terraform, root, env)
+        for key, example in by_key.items():
+            result = results[example.id]
+            errors = destroy["errors"].get(key, []) + destroy["general"]
+            if errors:
+                result["errors"] += ["destroy: " + e for e in errors]
+            if left.get(key):
+                result["errors"].append("destroy left %d resources: %s" % (len(left[key]), ", ".join(left[key][:5])))
+            if not result["errors"] and result["resources"] == 0:
+                result["errors"].append("apply created no resources")
+            result["ok"] = not result["errors"]
+            result["phase"] = "apply+destroy"
+        return results
+    return results
+
+
+# ---------------------------------------------------------------- CLI
+
+def main(argv=None) -> int:
+    sys.path.insert(0, str(REPO / "tools"))
+    import local_endpoint
+    import toolchain
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=["validate", "examples"])
+    parser.add_argument("modules", nargs="*", help="module names (default: all)")
+    parser.add_argument("--endpoint", help="local AWS endpoint URL (default: start moto on a free port)")
+    parser.add_argument("--workdir", help="keep work files here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    # SIGTERM -> SystemExit so the finally below stops the moto server this run started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    terraform = toolchain.find_terraform()
+    mirror = toolchain.find_mirror()
+    if not terraform or not mirror:
+        print("need terraform on PATH and an AWS provider mirror (GROUNDWORK_PROVIDER_MIRROR)", file=sys.stderr)
+        return 2
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="gw-modtest-"))
+    env = terraform_env(mirror["path"], workdir)
+    if args.action == "validate":
+        tree = copy_modules(workdir)
+        modules = [m for m in tfdocs.module_dirs(tree) if not args.modules or m.name in args.modules]
+        results = validate_all(terraform, modules, env)
+        for name, result in sorted(results.items()):
+            print("%-24s %s %5.1fs %s" % (name, "ok  " if result["valid"] else "FAIL", result["seconds"],
+                                          "\n  ".join([""] + result["errors"]) if result["errors"] else ""))
+        return 0 if all(r["valid"] for r in results.values()) else 1
+    examples = discover_examples(MODULES_ROOT, args.modules or None)
+    proc, endpoint = None, args.endpoint
+    if not endpoint:
+        port = local_endpoint.free_port()
+        endpoint = "http://127.0.0.1:%d" % port
+        proc = local_endpoint.start_moto(port, workdir / "moto.log")
+        local_endpoint.wait_until_healthy(endpoint, proc)
+    try:
+        results = {}
+        for mode in ("apply", "plan"):
+            chosen = [e for e in examples if e.mode == mode]
+            if chosen:
+                results.update(run_examples(terraform, chosen, workdir / mode, env, endpoint, mode))
+    finally:
+        if proc is not None:
+            local_endpoint.stop_pid(proc.pid)
+    for name, result in sorted(results.items()):
+        print("%-28s %s %-14s resources=%d" % (name, "ok  " if result["ok"] else "FAIL", result["phase"], result["resources"]))
+        for error in result["errors"]:
+            print("    " + error[:1500])
+    print("work files: %s" % workdir)
+    return 0 if all(r["ok"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
