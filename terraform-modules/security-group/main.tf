@@ -1,0 +1,41 @@
+resource "aws_security_group" "this" {
+  name        = var.name
+  description = var.description
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = var.name })
+
+  # Rules are separate resources (below); replacing the group must not cut traffic first.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = var.ingress_rules
+
+  security_group_id            = aws_security_group.this.id
+  description                  = each.value.description
+  ip_protocol                  = each.value.ip_protocol
+  from_port                    = each.value.ip_protocol == "-1" ? null : each.value.from_port
+  to_port                      = each.value.ip_protocol == "-1" ? null : each.value.to_port
+  cidr_ipv4                    = each.value.cidr_ipv4
+  cidr_ipv6                    = each.value.cidr_ipv6
+  referenced_security_group_id = each.value.referenced_security_group_id
+  prefix_list_id               = each.value.prefix_list_id
+  tags                         = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = var.egress_rules
+
+  security_group_id            = aws_security_group.this.id
+  description                  = each.value.description
+  ip_protocol                  = each.value.ip_protocol
+  from_port                    = each.value.ip_protocol == "-1" ? null : each.value.from_port
+  to_port                      = each.value.ip_protocol == "-1" ? null : each.value.to_port
+  cidr_ipv4                    = each.value.cidr_ipv4
+  cidr_ipv6                    = each.value.cidr_ipv6
+  referenced_security_group_id = each.value.referenced_security_group_id
+  prefix_list_id               = each.value.prefix_list_id
+  tags                         = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
