@@ -60,7 +60,7 @@ def resolve_unit(unit, hv, project_dir):
         raise InputError("unit %s: unit_module must be a string, not %r" % (unit, module))
     modules_dir = hv.get("terraform_modules_dir") or os.path.join(collection_root(), "terraform-modules")
     modules_dir = os.path.abspath(os.path.join(project_dir, os.path.expanduser(modules_dir)))
-    root, _, sub = module.partition("//")
+    root, _sep, sub = module.partition("//")
     source_root = root if os.path.isabs(root) else os.path.join(modules_dir, root)
     source = source_root + ("//" + sub if sub else "")
     if not os.path.isdir(os.path.join(source_root, sub)):

@@ -71,7 +71,9 @@ def render(report):
                                                             report["counts"][SKIPPED]),
                  "", str(totals["add"]), str(totals["change"]), str(totals["destroy"]), "", ""))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
-    line = lambda row: "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()  # noqa: E731
+
+    def line(row):
+        return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
     rule = "-" * len(line(header))
     return "\n".join([line(header), rule] + [line(r) for r in rows[:-1]] + [rule, line(rows[-1])])
 

@@ -100,7 +100,7 @@ def detect(path, cache_file=None, run=subprocess.run):
                 return TerraformInfo(path, tuple(cached["version"]), cached["flavor"])
         except (OSError, ValueError, KeyError):
             pass
-    proc = run([path, "version", "-json"], capture_output=True, text=True, env=_clean_env(os.environ))
+    proc = run([path, "version", "-json"], capture_output=True, text=True, env=_clean_env(os.environ), check=False)
     version, flavor = None, "terraform"
     try:
         data = json.loads(proc.stdout)

@@ -31,7 +31,7 @@ _SKIP_NAMES = {"terraform.tfstate", "errored.tfstate", ".terraform.tfstate.lock.
 def split_source(source):
     """'dir//sub' -> ('dir', 'sub'); 'dir' -> ('dir', '')."""
     if "//" in source and "://" not in source:
-        root, _, sub = source.partition("//")
+        root, _sep, sub = source.partition("//")
         return root, sub.strip("/")
     return source, ""
 

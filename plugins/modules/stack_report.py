@@ -19,10 +19,12 @@ author:
   - groundwork.terraform contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reading and summarising is the same in check mode; the files are still written.
   diff_mode:
     support: none
+    description: Can show a diff of what would change.
 options:
   run_dir:
     description: The run dir the C(groundwork.terraform.stack_run) task returned.

@@ -26,10 +26,12 @@ author:
   - groundwork.terraform contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Planning a run writes only its manifest.
   diff_mode:
     support: none
+    description: Can show a diff of what would change.
 options:
   mode:
     description: V(validate) checks only; the others also write a run dir for the units.

@@ -20,15 +20,17 @@ description:
     outputs, read from its state (one S3 GET, no terraform process). A dependency without state
     gets mock outputs in plans (typed from its module's C(outputs.tf), overridden by
     C(unit_mock_outputs)); such plans name the mocked inputs and are never applied.
-  - Optional caps: at most C(unit_concurrency_limit) units of one C(unit_concurrency_group) at once.
+  - Optional caps, at most C(unit_concurrency_limit) units of one C(unit_concurrency_group) at once.
   - Sets the fact C(unit_outputs) (sensitive outputs masked).
 author:
   - groundwork.terraform contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Passed to M(groundwork.terraform.unit), which plans.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode).
     support: full
     details: Passed to M(groundwork.terraform.unit).
 options:

@@ -20,7 +20,7 @@ description:
     module's own C(provider "aws") or C(backend) block is never clobbered (override files).
   - C(terraform init) runs only when its fingerprint changes (first run, backend, module calls,
     provider requirements, terraform version, mirror). A changed backend is never silently
-    reconfigured: see O(backend_change).
+    reconfigured (see O(backend_change)).
   - Inputs go to a C(0600) C(.tfvars.json) deleted after the run, never to C(-var) arguments.
   - A no-op run of an initialised unit starts two terraform processes (plan, state pull).
   - The full terraform output of every run goes to a C(0600) log file (RV(log_path)), as it
@@ -28,15 +28,17 @@ description:
   - SIGINT or SIGTERM sent to the module is forwarded to terraform once, so it can finish
     in-flight operations, save state and release its lock.
 author:
-  - groundwork.terraform contributors
+  - groundwork.terraform contributors (!UNKNOWN)
 requirements:
   - terraform >= 1.0 (1.5+ recommended) or OpenTofu
   - python-hcl2
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Check mode plans and reports C(changed) from the plan; nothing is applied.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode).
     support: full
     details: One diff entry per changed resource address, built from C(terraform show -json); sensitive values masked.
 options:
