@@ -66,3 +66,27 @@ modules-docs: setup
 
 modules-test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/modules
+
+# ---- benchmark (issue 6; docs/PERFORMANCE.md). Prints figures; not part of `make test`.
+# `make bench BENCH_QUICK=1`: 10- and 30-unit stacks, fewer modes (< 10 min on 2 cores).
+BENCH_VENV   := .venv-bench
+BENCH_STAMP  := $(BENCH_VENV)/.installed
+BENCH_OUT    := bench/output
+BENCH_ANSIBLE_VERSION ?= 12.3.0
+BENCH_CG     := $(BENCH_OUT)/collections/ansible_collections/community/general/MANIFEST.json
+BENCH_ARGS   ?=
+.PHONY: bench
+
+$(BENCH_STAMP): bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+# community.general for the baseline playbook: from the `ansible` package on PyPI (no Galaxy),
+# only that collection unpacked.
+$(BENCH_CG):
+	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps -d $(BENCH_OUT)/download ansible==$(BENCH_ANSIBLE_VERSION)
+	$(BIN)/python bench/get_community_general.py $(BENCH_OUT)/download $(BENCH_OUT)/collections
+
+bench: setup $(BENCH_STAMP) $(BENCH_CG)
+	$(BENCH_VENV)/bin/python bench/run.py $(if $(filter 1 true yes,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)

@@ -1,0 +1,149 @@
+"""Turning one measured run into figures: per-unit spans, terraform time, overhead."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import statistics
+
+
+def tf_by_dir(procs):
+    """{work dir: [process, ...]} from the wrapper log."""
+    found = {}
+    for proc in procs:
+        found.setdefault(os.path.realpath(proc["cwd"]), []).append(proc)
+    return found
+
+
+def busy(procs):
+    return sum(p["end"] - p["start"] for p in procs)
+
+
+def latest_run_dir(project_dir, env_name, mode):
+    runs = [d for d in glob.glob(os.path.join(project_dir, ".groundwork", "runs", "%s-%s-*" % (env_name, mode)))
+            if os.path.isdir(d)]
+    return max(runs, key=os.path.getmtime) if runs else None
+
+
+def read_run(run_dir):
+    with open(os.path.join(run_dir, "run.json")) as handle:
+        manifest = json.load(handle)
+    statuses = {}
+    for path in glob.glob(os.path.join(run_dir, "unit-*.json")):
+        with open(path) as handle:
+            record = json.load(handle)
+        statuses[record["unit"]] = record
+    return manifest, statuses
+
+
+def stack_run(measured, run_dir, units, tf_procs, mode):
+    """Figures of one deploy/plan/destroy run from its status files and the wrapper log.
+
+    Per unit: ``ready`` is when its last dependency finished (dependents for destroy), or
+    when the unit's task started if it has none; ``span`` = finished - ready;
+    ``terraform`` = seconds inside terraform processes in its work dir;
+    ``overhead`` = span - terraform (waiting to notice, output reads, Ansible, module
+    start-up, python in the module). ``module_python`` = module duration - terraform.
+    """
+    manifest, statuses = read_run(run_dir)
+    by_dir = tf_by_dir(tf_procs)
+    upstream = {u: list(deps) for u, deps in units.items()}
+    if mode == "destroy":
+        upstream = {u: [d for d, deps in units.items() if u in deps] for u in units}
+    rows = {}
+    for name, record in statuses.items():
+        started, finished = record.get("started"), record.get("finished")
+        if started is None or finished is None:
+            rows[name] = {"status": record.get("status"), "error": record.get("error")}
+            continue
+        deps_done = [statuses[d].get("finished") or statuses[d].get("at") for d in upstream.get(name, [])
+                     if d in statuses]
+        ready = max([started] + [t for t in deps_done if t])
+        procs = by_dir.get(os.path.realpath(record.get("work_dir") or ""), [])
+        procs = [p for p in procs if p["start"] >= started - 1 and p["end"] <= finished + 1]
+        tf = busy(procs)
+        duration = record.get("duration") or 0.0
+        rows[name] = {
+            "status": record.get("status"), "changed": record.get("changed"),
+            "task_start": started, "ready": ready, "finished": finished,
+            "span": finished - ready, "terraform": tf, "overhead": finished - ready - tf,
+            "module_duration": duration, "module_python": duration - tf,
+            "outside_module": finished - ready - duration,
+            "terraform_processes": len(procs), "terraform_processes_reported": record.get("terraform_processes"),
+            "commands": [p["command"] for p in procs],
+            "tf_intervals": [[p["start"], p["end"], p["command"]] for p in procs],
+        }
+    done = [r for r in rows.values() if "span" in r]
+    n = max(1, len(done))
+    first = min((r["task_start"] for r in done), default=measured["started"])
+    last = max((r["finished"] for r in done), default=measured["finished"])
+    result = dict(measured)
+    result.update({
+        "run_dir": run_dir, "units": rows, "unit_count": len(rows),
+        "failed_units": sorted(u for u, r in rows.items() if r.get("status") == "failed"),
+        "units_phase": last - first,
+        "outside_units_phase": measured["wall"] - (last - first),
+        "terraform_seconds": sum(r["terraform"] for r in done),
+        "overhead_per_unit_mean": sum(r["overhead"] for r in done) / n,
+        "overhead_per_unit_median": statistics.median([r["overhead"] for r in done]) if done else 0.0,
+        "outside_module_per_unit_mean": sum(r["outside_module"] for r in done) / n,
+        "module_python_per_unit_mean": sum(r["module_python"] for r in done) / n,
+        "tf_processes_per_unit": sum(r["terraform_processes"] for r in done) / n,
+        "tf_process_kinds": _kinds(tf_procs),
+        "applies": sum(1 for p in tf_procs if p["command"] == "apply"),
+        "inits": sum(1 for p in tf_procs if p["command"] == "init"),
+        "run_started": first,
+    })
+    return result
+
+
+def baseline(measured, root, units, tf_procs):
+    """Figures of a baseline run: per unit, time in each terraform command."""
+    by_dir = tf_by_dir(tf_procs)
+    rows = {}
+    for name in units:
+        procs = by_dir.get(os.path.realpath(os.path.join(root, name)), [])
+        per = {}
+        for proc in procs:
+            per[proc["command"]] = per.get(proc["command"], 0.0) + proc["end"] - proc["start"]
+        rows[name] = {"terraform": busy(procs), "by_command": per, "terraform_processes": len(procs),
+                      "tf_intervals": [[p["start"], p["end"], p["command"]] for p in procs]}
+    n = max(1, len(rows))
+    tf = sum(r["terraform"] for r in rows.values())
+    result = dict(measured)
+    result.update({
+        "units": rows, "terraform_seconds": tf,
+        "overhead_per_unit_mean": (measured["wall"] - tf) / n,
+        "tf_processes_per_unit": sum(r["terraform_processes"] for r in rows.values()) / n,
+        "tf_process_kinds": _kinds(tf_procs),
+    })
+    return result
+
+
+def _kinds(procs):
+    kinds = {}
+    for proc in procs:
+        kinds[proc["command"]] = kinds.get(proc["command"], 0) + 1
+    return kinds
+
+
+def ansible_phases(events):
+    """Seconds per play and per task name (summed over hosts) from the timeline callback."""
+    plays, tasks = [], {}
+    for event in events:
+        if event.get("event") == "play":
+            plays.append([event["play"], event["at"]])
+        elif event.get("event") == "task" and event.get("start"):
+            key = "%s / %s" % (event.get("play"), event.get("task"))
+            entry = tasks.setdefault(key, {"count": 0, "seconds": 0.0, "first_start": event["start"],
+                                           "last_end": event["end"]})
+            entry["count"] += 1
+            entry["seconds"] += event["end"] - event["start"]
+            entry["first_start"] = min(entry["first_start"], event["start"])
+            entry["last_end"] = max(entry["last_end"], event["end"])
+    end = next((e["at"] for e in events if e.get("event") == "end"), None)
+    play_seconds = []
+    for i, (name, at) in enumerate(plays):
+        until = plays[i + 1][1] if i + 1 < len(plays) else end
+        play_seconds.append({"play": name, "seconds": (until - at) if until else None})
+    return {"plays": play_seconds, "tasks": tasks}

@@ -1,0 +1,109 @@
+"""Running one measured command: wall time, peak memory of its whole process tree, logs.
+
+Also reads the two instrumentation logs every measured run leaves behind:
+  * the terraform wrapper's log (bench/tf-wrapper.sh): one line per terraform process,
+    start, end, exit code, work dir and subcommand;
+  * the timeline callback's log (bench/callback/bench_timeline.py): per host and task,
+    when Ansible started and finished it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+
+import psutil
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants until it exits."""
+
+    def __init__(self, pid, interval=0.1):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_rss = 0
+        self.peak_processes = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.stop.is_set():
+            try:
+                procs = [root] + root.children(recursive=True)
+            except psutil.Error:
+                break
+            total = 0
+            for proc in procs:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak_rss = max(self.peak_rss, total)
+            self.peak_processes = max(self.peak_processes, len(procs))
+            self.stop.wait(self.interval)
+
+
+def run(argv, cwd, env, log_path, timeout=None):
+    """Run argv; returns {wall, rc, peak_rss_mb, peak_processes, started, finished, log}."""
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    with open(log_path, "wb") as log:
+        started = time.time()
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = proc.wait()
+        wall = time.monotonic() - t0
+        sampler.stop.set()
+        sampler.join()
+    return {"wall": round(wall, 3), "rc": rc, "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
+            "peak_processes": sampler.peak_processes, "started": started, "finished": started + wall,
+            "log": log_path}
+
+
+def read_tf_log(path):
+    """Terraform processes from the wrapper log: [{start, end, rc, cwd, command}]."""
+    procs = []
+    if not path or not os.path.exists(path):
+        return procs
+    with open(path) as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 5:
+                continue
+            procs.append({"start": float(parts[0]), "end": float(parts[1]), "rc": int(parts[2]),
+                          "cwd": parts[3], "command": parts[4]})
+    return procs
+
+
+def read_callback_log(path):
+    """Ansible task events from the timeline callback: [{host, task, start, end, status}]."""
+    events = []
+    if not path or not os.path.exists(path):
+        return events
+    with open(path) as handle:
+        for line in handle:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                pass
+    return events
+
+
+def tail(path, lines=25):
+    try:
+        with open(path, errors="replace") as handle:
+            return "".join(handle.readlines()[-lines:])
+    except OSError:
+        return ""

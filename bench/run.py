@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""The stack benchmark (issue 6): how close does a deploy get to its dependency graph?
+
+For each generated stack (shape x size), on one local endpoint (moto, S3 backend + DynamoDB
+lock), in one run:
+  shell      a shell loop: per unit in dependency order, terraform init then apply -auto-approve;
+             its apply times are the single-unit terraform times of the critical-path bound
+  cg         a playbook running community.general.terraform per unit, in order
+  cold       deploy.yml, first apply             warm     deploy.yml again, nothing changed
+  plan       plan.yml                            destroy  destroy.yml
+then the real inventories/local platform (AWS provider) cold and warm, when it has units.
+Figures print as tables and land in bench/output/results.json with a timeline PNG per stack.
+
+  python bench/run.py [--quick] [--sizes 10,30] [--shapes chain,uneven] [--modes cold,warm]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "collections"))
+
+import analyze  # noqa: E402
+import baselines  # noqa: E402
+import measure  # noqa: E402
+import stacks  # noqa: E402
+from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph  # noqa: E402
+
+ALL_MODES = ("shell", "cg", "cold", "warm", "plan", "destroy")
+VENV_BIN = os.path.join(REPO, ".venv", "bin")
+BUCKET, TABLE, REGION = "bench-state", "bench-lock", "us-east-1"
+# --quick: every shape at 10 units with the comparisons the goals need; the goal stack
+# (uneven, 30 units) with every mode. Fits in < 10 minutes on 2 cores.
+QUICK_PLAN = [("chain", 10, ("shell", "cg", "cold", "warm")),
+              ("wide", 10, ("shell", "cg", "cold", "warm")),
+              ("diamond", 10, ("shell", "cg", "cold", "warm")),
+              ("uneven", 10, ("shell", "cg", "cold", "warm")),
+              ("uneven", 30, ALL_MODES)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10- and 30-unit stacks, fewer modes (< 10 min)")
+    parser.add_argument("--sizes", default="10,30,100")
+    parser.add_argument("--shapes", default=",".join(stacks.SHAPES))
+    parser.add_argument("--modes", default=",".join(ALL_MODES))
+    parser.add_argument("--forks", default="width", help="width (graph width), units, or a number")
+    parser.add_argument("--slow-delay", type=int, default=stacks.SLOW_DELAY)
+    parser.add_argument("--no-local", action="store_true", help="skip the inventories/local platform")
+    parser.add_argument("--out", default=os.path.join(HERE, "output"))
+    args = parser.parse_args(argv)
+
+    if args.quick:
+        plan = list(QUICK_PLAN)
+    else:
+        modes = tuple(m for m in args.modes.split(",") if m)
+        plan = [(shape, int(size), modes) for size in args.sizes.split(",") for shape in args.shapes.split(",")]
+    bench = Bench(os.path.abspath(args.out), args.forks, args.slow_delay)
+    bench.prepare()
+    try:
+        for shape, size, modes in plan:
+            bench.run_stack(shape, size, modes)
+        if not args.no_local:
+            bench.run_local_platform()
+    finally:
+        bench.stop_endpoint()
+    bench.finish(quick=args.quick)
+    return 0
+
+
+class Bench:
+    def __init__(self, out, forks, slow_delay):
+        self.out = out
+        self.forks = forks
+        self.slow_delay = slow_delay
+        self.results = {"stacks": {}, "machine": {}, "local_platform": None}
+        self.endpoint = None
+        self.endpoint_port = None
+
+    # ---- setup ---------------------------------------------------------------------------
+
+    def prepare(self):
+        for sub in ("stacks", "work", "logs", "charts", "endpoint"):
+            shutil.rmtree(os.path.join(self.out, sub), ignore_errors=True)
+            os.makedirs(os.path.join(self.out, sub))
+        toolchain = json.load(open(os.path.join(REPO, ".venv", "toolchain.json")))
+        self.terraform = toolchain["terraform"]
+        self.mirror = (toolchain.get("provider_mirror") or {}).get("path")
+        self.wrapper = os.path.join(HERE, "tf-wrapper.sh")
+        self.plugin_cache = os.path.join(self.out, "plugin-cache")
+        os.makedirs(self.plugin_cache, exist_ok=True)
+        self.results["machine"] = machine(toolchain)
+        self.start_endpoint()
+        self.bootstrap()
+
+    def start_endpoint(self):
+        sys.path.insert(0, os.path.join(REPO, "tools"))
+        from local_endpoint import free_port
+        self.endpoint_port = free_port()
+        env = dict(os.environ, GROUNDWORK_STATE_DIR=os.path.join(self.out, "endpoint"))
+        subprocess.run([os.path.join(VENV_BIN, "python"), os.path.join(REPO, "tools", "local_endpoint.py"), "up",
+                        "--port", str(self.endpoint_port)], env=env, check=True)
+        self.endpoint = "http://127.0.0.1:%d" % self.endpoint_port
+        print("endpoint %s" % self.endpoint, flush=True)
+
+    def stop_endpoint(self):
+        if self.endpoint_port:
+            env = dict(os.environ, GROUNDWORK_STATE_DIR=os.path.join(self.out, "endpoint"))
+            subprocess.run([os.path.join(VENV_BIN, "python"), os.path.join(REPO, "tools", "local_endpoint.py"),
+                            "down", "--port", str(self.endpoint_port)], env=env, check=False)
+            self.endpoint_port = None
+
+    def env(self, name):
+        """Environment of one measured command; its instrumentation logs are named after it."""
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith(("ANSIBLE_", "TF_", "AWS_")):
+                del env[key]
+        env.update({
+            "PATH": VENV_BIN + os.pathsep + env.get("PATH", ""),
+            "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
+            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback"),
+            "ANSIBLE_CALLBACKS_ENABLED": "bench_timeline",
+            "ANSIBLE_NOCOLOR": "1",
+            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION, "AWS_ENDPOINT_URL": self.endpoint,
+            "TF_PLUGIN_CACHE_DIR": self.plugin_cache,
+            "BENCH_TF_REAL": self.terraform,
+            "BENCH_TF_LOG": os.path.join(self.out, "logs", name + ".tf.log"),
+            "BENCH_ANSIBLE_LOG": os.path.join(self.out, "logs", name + ".ansible.log"),
+        })
+        return env
+
+    def settings(self, work_root):
+        return {"aws_region": REGION, "aws_endpoint_url": self.endpoint, "tf_state_bucket": BUCKET,
+                "tf_lock_table": TABLE, "tf_state_enforce_tls": False,
+                "terraform_modules_dir": os.path.join(REPO, "tests", "fixtures", "modules"),
+                "terraform_binary": self.wrapper, "terraform_plugin_cache_dir": self.plugin_cache,
+                "groundwork_work_root": work_root}
+
+    def bootstrap(self):
+        """The shared state bucket and lock table, once, through playbooks/bootstrap.yml."""
+        inv = stacks.write_inventory(os.path.join(self.out, "stacks", "bootstrap"), "bootstrap",
+                                     {"u000": []}, {"u000": 1}, self.settings(os.path.join(self.out, "work")))
+        res = measure.run([os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(REPO, "playbooks", "bootstrap.yml"),
+                           "-i", inv], cwd=self.out, env=self.env("bootstrap"),
+                          log_path=os.path.join(self.out, "logs", "bootstrap.out"))
+        if res["rc"] != 0:
+            raise SystemExit("bootstrap failed:\n" + measure.tail(res["log"]))
+        print("state backend s3://%s + %s bootstrapped in %.1f s" % (BUCKET, TABLE, res["wall"]), flush=True)
+
+    # ---- one stack -----------------------------------------------------------------------
+
+    def run_stack(self, shape, size, modes):
+        stack_id = "%s-%d" % (shape, size)
+        units, delays = stacks.build(shape, size, self.slow_delay)
+        graph = StackGraph(units)
+        width = stacks.width(units)
+        forks = width if self.forks == "width" else size if self.forks == "units" else int(self.forks)
+        forks = max(forks, 1)
+        order = graph.order()
+        project = os.path.join(self.out, "work", stack_id)
+        inv = stacks.write_inventory(os.path.join(self.out, "stacks", stack_id), stack_id, units, delays,
+                                     self.settings(os.path.join(project, "units")))
+        record = {"shape": shape, "units": size, "width": width, "forks": forks, "layers": len(graph.layers()),
+                  "delays": delays, "dependencies": units, "order": order, "inventory": inv, "runs": {}}
+        self.results["stacks"][stack_id] = record
+        print("\n== %s: %d units, width %d, %d layers, latency %d s in total (forks %d)"
+              % (stack_id, size, width, len(graph.layers()), sum(delays.values()), forks), flush=True)
+        for mode in ALL_MODES:
+            if mode not in modes:
+                continue
+            started = time.time()
+            try:
+                if mode == "shell":
+                    run = self.shell_loop(stack_id, units, delays, order)
+                elif mode == "cg":
+                    run = self.cg_playbook(stack_id, units, delays, order)
+                else:
+                    run = self.playbook(stack_id, mode, inv, project, units, forks)
+            except Exception as exc:  # one broken mode must not lose the others' figures
+                run = {"error": "%s: %s" % (type(exc).__name__, exc), "wall": time.time() - started}
+            record["runs"][mode] = run
+            print("   %-8s %6.1f s%s" % (mode, run.get("wall", 0), ("  ERROR " + run["error"][:300])
+                                          if run.get("error") else ""), flush=True)
+        self.bound(record, graph)
+        self.chart(stack_id, record)
+        print_stack(stack_id, record)
+        self.save()
+
+    def bound(self, record, graph):
+        """The critical-path bound: single-unit terraform times (shell loop) along the heaviest chain."""
+        shell = record["runs"].get("shell") or {}
+        if not shell.get("units"):
+            return
+        apply_only = {u: r["by_command"].get("apply", 0.0) for u, r in shell["units"].items()}
+        with_init = {u: r["terraform"] for u, r in shell["units"].items()}
+        seconds, path = graph.critical_path(apply_only)
+        seconds_init, path_init = graph.critical_path(with_init)
+        record["bound"] = {"seconds": seconds, "path": path, "with_init_seconds": seconds_init,
+                           "with_init_path": path_init, "per_unit_apply": apply_only}
+        for name in ("cold", "warm", "plan", "destroy", "shell", "cg"):
+            run = record["runs"].get(name)
+            if run and run.get("wall"):
+                run["ratio_to_bound"] = run["wall"] / seconds if seconds else None
+                if run.get("units_phase"):
+                    run["units_phase_ratio_to_bound"] = run["units_phase"] / seconds if seconds else None
+
+    def shell_loop(self, stack_id, units, delays, order):
+        root = os.path.join(self.out, "work", stack_id, "shell")
+        backend = lambda name: baselines.backend_block(  # noqa: E731
+            BUCKET, TABLE, REGION, self.endpoint, "bench/%s/shell/%s.tfstate" % (stack_id, name))
+        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", "data_chain"),
+                                  units, delays, backend)
+        script = baselines.write_shell_loop(root, order, self.wrapper)
+        name = "%s-shell" % stack_id
+        env = self.env(name)
+        res = measure.run(["bash", script], cwd=root, env=env, log_path=os.path.join(self.out, "logs", name + ".out"))
+        if res["rc"] != 0:
+            raise RuntimeError("shell loop failed: " + measure.tail(res["log"]))
+        return analyze.baseline(res, root, units, measure.read_tf_log(env["BENCH_TF_LOG"]))
+
+    def cg_playbook(self, stack_id, units, delays, order):
+        collections = self.community_general()
+        root = os.path.join(self.out, "work", stack_id, "cg")
+        backend = lambda name: baselines.backend_block(  # noqa: E731
+            BUCKET, TABLE, REGION, self.endpoint, "bench/%s/cg/%s.tfstate" % (stack_id, name))
+        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", "data_chain"),
+                                  units, delays, backend)
+        playbook = baselines.write_cg_playbook(root, order, self.wrapper)
+        name = "%s-cg" % stack_id
+        env = self.env(name)
+        env["ANSIBLE_COLLECTIONS_PATH"] = collections
+        res = measure.run([os.path.join(VENV_BIN, "ansible-playbook"), playbook, "-i", "localhost,"], cwd=root,
+                          env=env, log_path=os.path.join(self.out, "logs", name + ".out"))
+        if res["rc"] != 0:
+            raise RuntimeError("community.general.terraform playbook failed: " + measure.tail(res["log"]))
+        return analyze.baseline(res, root, units, measure.read_tf_log(env["BENCH_TF_LOG"]))
+
+    def community_general(self):
+        dest = os.path.join(self.out, "collections")
+        if not os.path.exists(os.path.join(dest, "ansible_collections", "community", "general", "MANIFEST.json")):
+            raise RuntimeError("community.general is not in %s: make bench unpacks it (bench/get_community_general.py)"
+                               % dest)
+        return dest
+
+    def playbook(self, stack_id, mode, inv, project, units, forks):
+        book = {"cold": "deploy.yml", "warm": "deploy.yml", "plan": "plan.yml", "destroy": "destroy.yml"}[mode]
+        argv = [os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(REPO, "playbooks", book), "-i", inv,
+                "-f", str(forks)]
+        if mode == "destroy":
+            argv += ["-e", "confirm_destroy=%s" % stack_id]
+        name = "%s-%s" % (stack_id, mode)
+        env = self.env(name)
+        os.makedirs(project, exist_ok=True)
+        res = measure.run(argv, cwd=project, env=env, log_path=os.path.join(self.out, "logs", name + ".out"))
+        stack_mode = {"cold": "deploy", "warm": "deploy"}.get(mode, mode)
+        run_dir = analyze.latest_run_dir(project, stack_id, stack_mode)
+        if not run_dir or os.path.getmtime(run_dir) < res["started"] - 1:
+            raise RuntimeError("%s made no run dir (rc %s): %s" % (book, res["rc"], measure.tail(res["log"])))
+        run = analyze.stack_run(res, run_dir, units, measure.read_tf_log(env["BENCH_TF_LOG"]), stack_mode)
+        run["ansible"] = analyze.ansible_phases(measure.read_callback_log(env["BENCH_ANSIBLE_LOG"]))
+        if res["rc"] != 0:
+            run["error"] = "rc %d: %s" % (res["rc"], measure.tail(res["log"], 8))
+        return run
+
+    # ---- the real platform ---------------------------------------------------------------
+
+    def run_local_platform(self):
+        inv = os.path.join(REPO, "inventories", "local")
+        hosts = []
+        if os.path.isdir(inv):
+            listed = subprocess.run([os.path.join(VENV_BIN, "ansible-inventory"), "-i", inv, "--list"],
+                                    capture_output=True, text=True, env=self.env("local-inventory"))
+            try:
+                hosts = json.loads(listed.stdout).get("terraform_units", {}).get("hosts", [])
+            except ValueError:
+                hosts = []
+        if not hosts:
+            msg = "skipped: inventories/local has no units (hosts of group terraform_units) yet"
+            print("\n== inventories/local: " + msg, flush=True)
+            self.results["local_platform"] = {"skipped": msg}
+            return
+        project = os.path.join(self.out, "work", "local-platform")
+        os.makedirs(project, exist_ok=True)
+        record = {"units": len(hosts), "runs": {}}
+        extra = {"aws_endpoint_url": self.endpoint, "tf_state_enforce_tls": False, "terraform_binary": self.wrapper,
+                 "terraform_plugin_cache_dir": self.plugin_cache,
+                 "groundwork_work_root": os.path.join(project, "units")}
+        if self.mirror:
+            extra["terraform_provider_mirror"] = self.mirror
+        print("\n== inventories/local: %d units" % len(hosts), flush=True)
+        for mode in ("cold", "warm"):
+            name = "local-%s" % mode
+            env = self.env(name)
+            res = measure.run([os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(REPO, "playbooks", "deploy.yml"),
+                               "-i", inv, "-f", str(max(len(hosts), 1)), "-e", json.dumps(extra)], cwd=project, env=env,
+                              log_path=os.path.join(self.out, "logs", name + ".out"))
+            procs = measure.read_tf_log(env["BENCH_TF_LOG"])
+            run = dict(res, tf_processes=len(procs), tf_process_kinds=analyze._kinds(procs),
+                       provider_downloads=None)
+            run_dirs = sorted((d for d in os.listdir(os.path.join(project, ".groundwork", "runs"))
+                               if "-deploy-" in d and os.path.isdir(os.path.join(project, ".groundwork", "runs", d))),
+                              key=lambda d: os.path.getmtime(os.path.join(project, ".groundwork", "runs", d)))
+            if run_dirs:
+                run_dir = os.path.join(project, ".groundwork", "runs", run_dirs[-1])
+                units = {h: [] for h in hosts}
+                run.update(analyze.stack_run(res, run_dir, units, procs, "deploy"))
+            if res["rc"] != 0:
+                run["error"] = "rc %d: %s" % (res["rc"], measure.tail(res["log"], 8))
+            record["runs"][mode] = run
+            print("   %-8s %6.1f s  rc %d  terraform processes %d %s" % (
+                mode, res["wall"], res["rc"], len(procs), run["tf_process_kinds"]), flush=True)
+        cached = []
+        for dirpath, _, files in os.walk(self.plugin_cache):
+            cached += [os.path.join(dirpath, f) for f in files if f.startswith("terraform-provider-")]
+        record["plugin_cache_providers"] = cached
+        self.results["local_platform"] = record
+        self.save()
+
+    # ---- output --------------------------------------------------------------------------
+
+    def chart(self, stack_id, record):
+        try:
+            import chart
+        except ImportError as exc:
+            print("   (no chart: %s)" % exc)
+            return
+        panels = []
+        bound = (record.get("bound") or {}).get("seconds")
+        labels = {"shell": "shell loop (init + apply per unit, in order)", "cold": "deploy.yml cold",
+                  "warm": "deploy.yml warm (no-op)", "plan": "plan.yml", "destroy": "destroy.yml"}
+        for mode in ("shell", "cold", "warm", "plan", "destroy"):
+            run = record["runs"].get(mode)
+            if not run or not run.get("units"):
+                continue
+            if mode == "shell":
+                run = dict(run, units={u: dict(r, task_start=min([i[0] for i in r["tf_intervals"]] or [0]),
+                                               ready=min([i[0] for i in r["tf_intervals"]] or [0]),
+                                               finished=max([i[1] for i in r["tf_intervals"]] or [0]))
+                                       for u, r in run["units"].items()})
+            panels.append((labels[mode], run, bound if mode == "cold" else None))
+        if panels:
+            path = os.path.join(self.out, "charts", "timeline-%s.png" % stack_id)
+            chart.draw(path, "%s (%d units, forks %d)" % (stack_id, record["units"], record["forks"]), panels,
+                       record["order"])
+            record["chart"] = path
+
+    def save(self):
+        with open(os.path.join(self.out, "results.json"), "w") as handle:
+            json.dump(self.results, handle, indent=1, sort_keys=True, default=str)
+
+    def finish(self, quick):
+        self.results["goals"] = goals(self.results)
+        self.save()
+        print_summary(self.results)
+        print("\nresults: %s\ncharts:  %s" % (os.path.join(self.out, "results.json"), os.path.join(self.out, "charts")))
+
+
+# ---- reporting ---------------------------------------------------------------------------
+
+def machine(toolchain):
+    mem_kb = 0
+    with open("/proc/meminfo") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next((l.split(":", 1)[1].strip() for l in handle if l.startswith("model name")), cpu)
+    except OSError:
+        pass
+    ansible = subprocess.run([os.path.join(VENV_BIN, "ansible"), "--version"], capture_output=True, text=True)
+    return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
+            "kernel": platform.release(), "python": platform.python_version(),
+            "terraform": toolchain.get("terraform_version"),
+            "ansible_core": (ansible.stdout.splitlines() or ["?"])[0],
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def print_stack(stack_id, record):
+    bound = record.get("bound") or {}
+    print("\n-- %s: %d units, width %d, forks %d" % (stack_id, record["units"], record["width"], record["forks"]))
+    if bound:
+        print("   critical-path bound %.1f s (apply -auto-approve per unit; %.1f s counting init) along %s"
+              % (bound["seconds"], bound["with_init_seconds"], " > ".join(bound["path"])))
+    print("   %-26s %8s %8s %11s %11s %9s %8s" % ("method", "wall s", "x bound", "ovh/unit s", "tf/unit", "peak MB",
+                                                  "applies"))
+    labels = {"shell": "shell loop", "cg": "community.general.terraform", "cold": "deploy.yml cold",
+              "warm": "deploy.yml warm no-op", "plan": "plan.yml", "destroy": "destroy.yml"}
+    for mode in ALL_MODES:
+        run = record["runs"].get(mode)
+        if not run:
+            continue
+        if run.get("error") and not run.get("units"):
+            print("   %-26s ERROR %s" % (labels[mode], run["error"][:200]))
+            continue
+        ratio = run.get("ratio_to_bound")
+        kinds = run.get("tf_process_kinds", {})
+        print("   %-26s %8.1f %8s %11.2f %11.2f %9.0f %8d%s" % (
+            labels[mode], run["wall"], "%.2f" % ratio if ratio else "-", run.get("overhead_per_unit_mean", 0),
+            run.get("tf_processes_per_unit", 0), run.get("peak_rss_mb", 0),
+            kinds.get("apply", 0), ("  (failed: %s)" % run["error"][:120]) if run.get("error") else ""))
+    cold = record["runs"].get("cold")
+    if cold and cold.get("units_phase"):
+        print("   deploy.yml cold: units phase %.1f s (%.2fx bound), %.1f s outside it (bootstrap, plan of the run, "
+              "report, ansible start); per unit: %.2f s outside the module, %.2f s python in the module"
+              % (cold["units_phase"], cold.get("units_phase_ratio_to_bound") or 0, cold["outside_units_phase"],
+                 cold["outside_module_per_unit_mean"], cold["module_python_per_unit_mean"]))
+    for mode in ("shell", "cg"):
+        base = record["runs"].get(mode)
+        if cold and base and cold.get("wall") and base.get("wall") and not base.get("error"):
+            print("   deploy.yml cold vs %s: %.2fx %s" % (labels[mode], base["wall"] / cold["wall"],
+                                                         "faster" if base["wall"] > cold["wall"] else "(slower)"))
+
+
+def goals(results):
+    """Each goal of issue 6: met or not, with the figure."""
+    out = []
+    stacks_ = results["stacks"]
+    goal1 = stacks_.get("uneven-30")
+    if goal1 and goal1.get("bound") and goal1["runs"].get("cold", {}).get("wall"):
+        cold = goal1["runs"]["cold"]
+        ratio = cold["wall"] / goal1["bound"]["seconds"]
+        out.append({"goal": "cold deploy of the 30-unit uneven DAG within 1.15x of the critical-path bound",
+                    "met": ratio <= 1.15, "figure": "%.2fx (%.1f s vs bound %.1f s; units phase alone %.2fx)" % (
+                        ratio, cold["wall"], goal1["bound"]["seconds"], cold.get("units_phase_ratio_to_bound") or 0)})
+    warm_ids = sorted((k for k, v in stacks_.items() if v["runs"].get("warm", {}).get("units")),
+                      key=lambda k: stacks_[k]["units"])
+    if warm_ids:
+        biggest = stacks_[warm_ids[-1]]["units"]
+        for sid in [k for k in warm_ids if stacks_[k]["units"] == biggest]:
+            warm = stacks_[sid]["runs"]["warm"]
+            rows = [r for r in warm["units"].values() if "span" in r]
+            beyond = sorted(r["span"] - sum(e - s for s, e, c in r["tf_intervals"] if c == "plan") for r in rows)
+            mean_beyond = sum(beyond) / max(1, len(beyond))
+            outputs = warm["tf_process_kinds"].get("output", 0)
+            ok = (warm["applies"] == 0 and warm["inits"] == 0 and outputs == 0 and mean_beyond <= 0.3)
+            out.append({"goal": "warm no-op deploy of %s: no apply, no re-init, outputs without terraform, "
+                                "<= 0.3 s orchestration per unit beyond its plan%s" % (
+                                    sid, "" if biggest >= 100 else " (goal is for 100 units; largest measured)"),
+                        "met": ok, "figure": "applies %d, inits %d, output processes %d, terraform processes per "
+                                            "unit %.2f %s; beyond plan per unit: mean %.2f s, median %.2f s; wall %.1f s"
+                        % (warm["applies"], warm["inits"], outputs, warm["tf_processes_per_unit"],
+                           warm["tf_process_kinds"], mean_beyond, beyond[len(beyond) // 2] if beyond else 0,
+                           warm["wall"])})
+    for base in ("shell", "cg"):
+        rows, ok = [], True
+        for sid, rec in sorted(stacks_.items()):
+            cold, other = rec["runs"].get("cold", {}), rec["runs"].get(base, {})
+            if cold.get("wall") and other.get("wall") and not other.get("error"):
+                faster = other["wall"] / cold["wall"]
+                ok = ok and faster > 1
+                rows.append("%s %.2fx" % (sid, faster))
+        if rows:
+            out.append({"goal": "deploy.yml cold faster than the %s on every stack shape" % (
+                "shell loop" if base == "shell" else "community.general.terraform playbook"),
+                "met": ok, "figure": "speed-up: " + ", ".join(rows)})
+    local = results.get("local_platform") or {}
+    if local.get("runs"):
+        cold = local["runs"].get("cold", {})
+        warm = local["runs"].get("warm", {})
+        out.append({"goal": "providers downloaded once per run at most (shared plugin cache), AWS provider "
+                            "loaded as few times as possible per unit",
+                    "met": None, "figure": "inventories/local cold: %s; warm: %s; provider binaries in the plugin cache: %d"
+                    % (cold.get("tf_process_kinds"), warm.get("tf_process_kinds"),
+                       len(local.get("plugin_cache_providers", [])))})
+    else:
+        out.append({"goal": "providers downloaded once per run at most; AWS provider loaded as few times as possible",
+                    "met": None, "figure": local.get("skipped", "not measured")})
+    return out
+
+
+def print_summary(results):
+    print("\n== goals (issue 6)")
+    for goal in results.get("goals", []):
+        verdict = {True: "MET", False: "NOT MET", None: "n/a"}[goal["met"]]
+        print("   [%s] %s\n         %s" % (verdict, goal["goal"], goal["figure"]))
+    m = results["machine"]
+    print("\nmachine: %s cores (%s), %.1f GB RAM, terraform %s, %s, python %s" % (
+        m["nproc"], m["cpu"], m["ram_gb"], m["terraform"], m["ansible_core"], m["python"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
