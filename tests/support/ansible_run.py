@@ -27,9 +27,11 @@ def ansible_env(extra=None):
 
 
 def run_playbook(tmp_path, tasks_or_plays, *args, inventory=None, extra_env=None, check=True, timeout=600):
-    """Write a playbook (a list of tasks for localhost, or full plays) and run it; returns CompletedProcess."""
+    """Write a playbook (a list of tasks for localhost, or full plays / import_playbook entries) and run it;
+    returns CompletedProcess."""
     plays = tasks_or_plays
-    if tasks_or_plays and "hosts" not in tasks_or_plays[0]:
+    play_keys = ("hosts", "import_playbook", "ansible.builtin.import_playbook")
+    if tasks_or_plays and not any(key in tasks_or_plays[0] for key in play_keys):
         plays = [{"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks_or_plays}]
     playbook = Path(tmp_path) / ("playbook-%d.yml" % len(list(Path(tmp_path).glob("playbook-*.yml"))))
     playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
