@@ -35,6 +35,10 @@ def as_bool(value, name, unit):
     raise InputError("unit %s: %s must be a boolean (true/false, yes/no), not %r" % (unit, name, value))
 
 
+def _unset_default(value, default):
+    return default if value is None else value
+
+
 def _require_type(value, kind, name, unit, default):
     if value is None:
         return default
@@ -123,7 +127,8 @@ def resolve_unit(unit, hv, project_dir):
         "provider_mirror": hv.get("terraform_provider_mirror") or None,
         "plugin_cache_dir": hv.get("terraform_plugin_cache_dir") or None,
         "destroy_protection": as_bool(hv.get("destroy_protection", False), "destroy_protection", unit),
-        "allow_destroy": as_bool(hv.get("unit_allow_destroy", True), "unit_allow_destroy", unit),
+        # stack_run hands every known name over, unset ones as None: None means "not set" here.
+        "allow_destroy": as_bool(_unset_default(hv.get("unit_allow_destroy"), True), "unit_allow_destroy", unit),
         # e.g. a service the local endpoint does not emulate: planned on deploy, never applied
         "plan_only": as_bool(hv.get("unit_plan_only", False), "unit_plan_only", unit),
         "concurrency_group": hv.get("unit_concurrency_group") or None,

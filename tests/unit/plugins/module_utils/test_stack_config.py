@@ -64,3 +64,11 @@ def test_dependency_references_found_in_nested_raw_inputs():
     raw = {"a": "{{ dependency.network.vpc_id }}", "b": ["{{ dependency['data'].arn }}"],
            "c": {"d": "{{ dependency.app.chain + [dependency.iam.id] }}"}, "e": 3}
     assert dependency_references(raw) == {("network", "vpc_id"), ("data", "arn"), ("app", "chain"), ("iam", "id")}
+
+
+def test_unset_allow_destroy_defaults_to_true_as_stack_run_passes_it(modules_dir, tmp_path):
+    # stack_run hands every variable name over, unset ones as None: None must mean "default", not false,
+    # or every replacement (a tainted resource after an interrupted apply) would be refused by default.
+    cfg = resolve_unit("network", base(modules_dir, unit_allow_destroy=None), str(tmp_path))
+    assert cfg["allow_destroy"] is True
+    assert resolve_unit("network", base(modules_dir, unit_allow_destroy="no"), str(tmp_path))["allow_destroy"] is False
