@@ -279,7 +279,7 @@ def tf_json_run(terraform: str, argv: list, root: Path, env: dict, examples: lis
     started = time.monotonic()
     proc = run([terraform] + argv, root, env)
     messages = json_lines(proc.stdout)
-    per, general, planned, applied = {}, [], {}, []
+    per, general, planned, applied, slow = {}, [], {}, [], []
     for msg in messages:
         kind = msg.get("type")
         if kind == "diagnostic" and (msg.get("diagnostic") or {}).get("severity") == "error":
@@ -294,12 +294,17 @@ def tf_json_run(terraform: str, argv: list, root: Path, env: dict, examples: lis
             match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", module)
             if match:
                 planned.setdefault(match.group(1), []).append(msg["change"].get("action"))
-        elif kind == "apply_start":
+        elif kind == "apply_start" and msg.get("hook", {}).get("action") != "read":
+            # data source reads during planning report apply_start too: only real changes count
             applied.append(msg.get("hook", {}).get("resource", {}).get("addr", ""))
+        elif kind == "apply_complete" and msg.get("hook", {}).get("action") != "read":
+            hook = msg.get("hook", {})
+            slow.append((hook.get("elapsed_seconds", 0), hook.get("resource", {}).get("addr", "")))
     if proc.returncode != 0 and not per and not general:
         general.append("terraform %s exited %d: %s" % (argv[0], proc.returncode, (proc.stderr or proc.stdout)[-3000:]))
     return {"rc": proc.returncode, "errors": per, "general": general, "planned": planned,
-            "started_applying": bool(applied), "seconds": time.monotonic() - started}
+            "started_applying": bool(applied), "seconds": time.monotonic() - started,
+            "slowest": sorted(slow, reverse=True)[:5]}
 
 
 def state_resources(terraform: str, root: Path, env: dict) -> dict:
@@ -364,7 +369,8 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
             return results
         outcome = tf_json_run(terraform, ["apply", "-json", "-auto-approve", "-input=false", "-lock=false"],
                               root, env, pending)
-        log("apply of %d examples: rc=%d in %.0fs" % (len(pending), outcome["rc"], outcome["seconds"]))
+        log("apply of %d examples: rc=%d in %.0fs; slowest: %s" % (
+            len(pending), outcome["rc"], outcome["seconds"], ", ".join("%s %ss" % (a, t) for t, a in outcome["slowest"])))
         if outcome["rc"] != 0 and not outcome["started_applying"] and outcome["errors"] and not outcome["general"]:
             blamed = [by_key[k] for k in outcome["errors"]]
             for example in blamed:
@@ -377,7 +383,8 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
             results[example.id].update(phase="apply", errors=errors, resources=len(created.get(key, [])))
         destroy = tf_json_run(terraform, ["destroy", "-json", "-auto-approve", "-input=false", "-lock=false"],
                               root, env, pending)
-        log("destroy of %d examples: rc=%d in %.0fs" % (len(pending), destroy["rc"], destroy["seconds"]))
+        log("destroy of %d examples: rc=%d in %.0fs; slowest: %s" % (
+            len(pending), destroy["rc"], destroy["seconds"], ", ".join("%s %ss" % (a, t) for t, a in destroy["slowest"])))
         left = state_resources(terraform, root, env)
         for key, example in by_key.items():
             result = results[example.id]

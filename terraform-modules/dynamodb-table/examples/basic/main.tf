@@ -1,4 +1,5 @@
-# The invoice table: three GSIs, provisioned capacity with autoscaling, PITR, a stream and TTL.
+# The invoice table on demand: three GSIs, PITR, a stream and TTL (examples/autoscaled has
+# the provisioned variant with autoscaling).
 variable "name" {
   type        = string
   description = "Name of the example table (the tests pass a unique one)."
@@ -22,10 +23,6 @@ module "invoices" {
     { name = "status-index", hash_key = "status", range_key = "createdAt" },
     { name = "createdAt-index", hash_key = "yearMonth", range_key = "createdAt" },
   ]
-  billing_mode        = "PROVISIONED"
-  read_capacity       = 5
-  write_capacity      = 5
-  autoscaling         = { max_read_capacity = 25, max_write_capacity = 25 }
   stream_view_type    = "NEW_AND_OLD_IMAGES"
   ttl_attribute       = "expiresAt"
   deletion_protection = false # example only: lets the test destroy it

@@ -15,7 +15,6 @@ module "network" {
   private_subnet_cidrs  = ["10.0.10.0/24", "10.0.11.0/24"]
   database_subnet_cidrs = ["10.0.20.0/24", "10.0.21.0/24"]
   nat_gateway_mode      = "single"
-  flow_logs             = { retention_in_days = 30 }
   tags                  = { Environment = "example" }
 }
 
