@@ -12,6 +12,7 @@ A no-op run of an initialised unit therefore starts two terraform processes: pla
 """
 from __future__ import annotations
 
+import calendar
 import fcntl
 import json
 import os
@@ -268,6 +269,57 @@ def parse_lock_info(text):
     return info
 
 
+def lock_age(created, now=None):
+    """How long ago a lock was taken, from terraform's Created text ("2026-01-05 10:00:00.123 +0000 UTC")."""
+    match = re.search(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?",
+                      created or "")
+    if not match:
+        return None
+    fields = [int(part) for part in match.groups()[:6]]
+    offset = match.group(7) or "Z"
+    seconds = calendar.timegm(tuple(fields) + (0, 0, 0))
+    if offset != "Z":
+        sign = -1 if offset[0] == "+" else 1
+        digits = offset[1:].replace(":", "")
+        seconds += sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return max(0, int((time.time() if now is None else now) - seconds))
+
+
+def format_age(seconds):
+    if seconds is None:
+        return "unknown"
+    if seconds < 60:
+        return "%ds" % seconds
+    if seconds < 3600:
+        return "%dm%02ds" % divmod(seconds, 60)
+    if seconds < 86400:
+        return "%dh%02dm" % (seconds // 3600, seconds % 3600 // 60)
+    return "%dd%02dh" % (seconds // 86400, seconds % 86400 // 3600)
+
+
+def unlock_command(unit, lock_id):
+    """The command that releases a unit's stale lock (stack_unit fills in the inventory)."""
+    return "ansible-playbook groundwork.terraform.unlock -i <inventory> -e unit=%s -e lock_id=%s" % (unit, lock_id)
+
+
+_CREDENTIALS_REFUSED = re.compile(
+    r"No valid credential sources found|InvalidClientTokenId|InvalidAccessKeyId|SignatureDoesNotMatch|"
+    r"ExpiredToken|security token included in the request is (?:invalid|expired)")
+_DIGEST_FIELDS = {"bucket": r"Bucket:\s*(\S*)", "key": r"Key:\s*(\S*)",
+                  "calculated": r"Calculated checksum:[ \t]*(\S*)", "stored": r"Stored checksum:[ \t]*(\S*)"}
+
+
+def parse_digest_mismatch(text):
+    """Bucket, key and both checksums of terraform's "state data in S3 does not have the expected content"."""
+    if "does not have the expected content" not in (text or ""):
+        return None
+    found = {}
+    for name, pattern in _DIGEST_FIELDS.items():
+        match = re.search(pattern, text)
+        found[name] = match.group(1) if match else ""
+    return found
+
+
 # ---------------------------------------------------------------------------------------
 
 class UnitResult(dict):
@@ -351,13 +403,26 @@ class UnitRunner:
 
     def _refuse_errored_state(self):
         errored = os.path.join(self.workdir.run_dir, "errored.tfstate")
-        if os.path.exists(errored):
-            os.chmod(errored, 0o600)
-            raise TerraformError(
-                "unit %s is blocked: %s holds state that terraform could not upload after an earlier apply; "
-                "recover it first: cd %s && %s state push errored.tfstate && rm errored.tfstate"
-                % (self.spec.name, errored, self.workdir.run_dir, os.path.basename(self.tf.path)),
-                errored_state=errored)
+        if not os.path.exists(errored):
+            return
+        os.chmod(errored, 0o600)
+        # What the failed apply said about its lock (written by _apply); a lock left behind must be
+        # released before `state push`, which takes the lock itself.
+        left = self.workdir.read_meta("errored.json") or {}
+        binary = os.path.basename(self.tf.path)
+        steps = "cd %s && " % self.workdir.run_dir
+        note = ""
+        if left.get("lock_id"):
+            steps += "%s force-unlock -force %s && " % (binary, left["lock_id"])
+        elif left.get("lock_left"):
+            note = ("; the apply could not release its lock either: if state push reports the lock held by that "
+                    "apply, release it first with %s force-unlock -force <the ID it names>" % binary)
+        steps += "%s state push errored.tfstate && rm errored.tfstate" % binary
+        raise TerraformError(
+            "unit %s is blocked: %s (mode 0600, never printed) holds the state of an apply that terraform could not "
+            "upload to the backend; running again would fork the state. Once the backend answers, push it with the "
+            "same AWS credentials: %s%s" % (self.spec.name, errored, steps, note),
+            errored_state=errored, recovery=steps, lock_id=left.get("lock_id"))
 
     def _module_info(self):
         if self.read_module_info is None:
@@ -504,6 +569,9 @@ class UnitRunner:
         errors = result.errors
         first = errors[0].one_line() if errors else " ".join(text.split())[-400:]
         name = self.spec.name
+        known = self._digest_error(text) or self._credentials_error(text, result.rc)
+        if known:
+            return known
         if re.search(r"NoSuchBucket|bucket does not exist|S3 bucket \S+ does not exist", text):
             bucket = (self.spec.backend or {}).get("bucket")
             return TerraformError("unit %s: the state bucket %s does not exist; bootstrap the backend first "
@@ -600,6 +668,13 @@ class UnitRunner:
                                      "make a new plan (nothing was applied)" % (self.spec.name, plan_path),
                                      rc=result.rc)
             if os.path.exists(errored):
+                released = [d for d in result.errors if "releasing the state lock" in d.summary.lower()]
+                lock_id = None
+                for diag in released:
+                    match = re.search(r'lock ID "([^"]+)"', diag.detail)
+                    lock_id = lock_id or (match.group(1) if match else None)
+                self.workdir.write_meta("errored.json", {"lock_left": bool(released), "lock_id": lock_id,
+                                                         "at": time.time()})
                 self._refuse_errored_state()
             raise self._run_error("apply", result)
         self.result["changed"] = bool(plan.get("resource_changes") or plan.get("output_changes")) or saved
@@ -664,14 +739,28 @@ class UnitRunner:
     def _run_error(self, command, result):
         errors = result.errors
         name = self.spec.name
+        if result.rc < 0:  # killed (kill -9, OOM killer): terraform said nothing
+            signame = {9: "SIGKILL", 15: "SIGTERM", 2: "SIGINT", 6: "SIGABRT"}.get(-result.rc, "signal")
+            return TerraformError(
+                "unit %s: terraform %s was killed by signal %d (%s) before it finished: it could not save its last "
+                "changes or release its state lock; the next run names a lock left behind and how to release it "
+                "(log: %s)" % (name, command, -result.rc, signame, self.result.get("log_path")), rc=result.rc)
         for diag in errors:
-            if "state lock" in diag.summary.lower():
+            if "acquiring the state lock" in diag.summary.lower():
                 lock = parse_lock_info(diag.detail)
+                lock["age_seconds"] = lock_age(lock.get("created"))
+                lock_id = lock.get("id", "<lock id>")
                 return LockHeldError(
-                    "unit %s: the state lock is held: ID %s, held by %s for %s since %s; wait for it, raise "
-                    "lock_timeout, or if that run is dead release it with force_unlock: %s (playbooks/unlock.yml)"
+                    "unit %s: the state lock is held: ID %s, held by %s for %s since %s (%s ago); wait for it or "
+                    "raise lock_timeout; if that run is dead (no terraform runs for this unit any more) release the "
+                    "lock: %s (or the unit module's force_unlock: %s)"
                     % (name, lock.get("id", "?"), lock.get("who", "?"), lock.get("operation", "?"),
-                       lock.get("created", "?"), lock.get("id", "<lock id>")), lock=lock, rc=result.rc)
+                       lock.get("created", "?"), format_age(lock["age_seconds"]), unlock_command(name, lock_id),
+                       lock_id), lock=lock, rc=result.rc)
+        known = self._digest_error(" ".join(d.summary + " " + d.detail for d in errors) or result.stdout) \
+            or self._credentials_error(" ".join(d.summary + " " + d.detail for d in errors), result.rc)
+        if known:
+            return known
         if errors:
             message = "; ".join(d.one_line() for d in errors[:3])
         else:
@@ -679,6 +768,35 @@ class UnitRunner:
         return TerraformError("unit %s: terraform %s failed: %s (log: %s)" % (name, command, message,
                                                                               self.result.get("log_path")),
                               rc=result.rc, command=" ".join(result.argv[1:3]))
+
+    def _credentials_error(self, text, rc):
+        match = _CREDENTIALS_REFUSED.search(text or "")
+        if not match:
+            return None
+        backend = self.spec.backend or {}
+        return TerraformError(
+            "unit %s: the AWS credentials for the state s3://%s/%s are missing, wrong or expired (%s); check "
+            "AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN" % (
+                self.spec.name, backend.get("bucket"), backend.get("key"), match.group(0)), rc=rc)
+
+    def _digest_error(self, text):
+        found = parse_digest_mismatch(text)
+        if not found:
+            return None
+        backend = self.spec.backend or {}
+        where = "s3://%s/%s" % (found["bucket"] or backend.get("bucket"), found["key"] or backend.get("key"))
+        if found["calculated"]:
+            what = ("the state %s does not match the digest terraform recorded for it: the object's MD5 is %s, the "
+                    "digest in lock table %s is %s - the object was changed behind terraform's back"
+                    % (where, found["calculated"], backend.get("dynamodb_table"), found["stored"]))
+        else:
+            what = ("the state %s is missing while lock table %s still holds its digest %s - the object was deleted "
+                    "behind terraform's back" % (where, backend.get("dynamodb_table"), found["stored"]))
+        return TerraformError(
+            "unit %s: %s (terraform retried for 10s, so this is not S3 being slow); nothing was written. List the "
+            "state's versions and restore the right one, which also fixes the digest: ansible-playbook "
+            "groundwork.terraform.restore -i <inventory> -e unit=%s [-e version_id=<id>]"
+            % (self.spec.name, what, self.spec.name), digest=found)
 
     def _finish(self):
         self.result["duration"] = round(time.monotonic() - self.started, 3)
