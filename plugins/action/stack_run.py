@@ -17,11 +17,13 @@ import uuid
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
-from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import AwsError, GroundworkError, InputError
 from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph, check_unique_state_keys
+from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs
+from ansible_collections.groundwork.terraform.plugins.module_utils.preflight import check_backends
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
-from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir, with_inventory
 
 
 class ActionModule(ActionBase):
@@ -50,7 +52,12 @@ class ActionModule(ActionBase):
                 raise InputError("the stack is not valid:\n- " + "\n- ".join(problems), problems=problems)
             if mode == "destroy":
                 self._check_destroy_allowed(resolved, in_run, args.get("confirm_destroy"))
+            if mode != "validate":  # validate stays offline
+                result["backend_identities"] = check_backends(resolved[u]["backend"] for u in in_run)
         except GroundworkError as exc:
+            if isinstance(exc, AwsError):
+                exc.message = "refused before any terraform ran: " + exc.message
+            exc.message = with_inventory(exc.message, task_vars)
             return dict(result, failed=True, **exc.fail_kwargs())
 
         order = [u for u in graph.order() if u in in_run]
@@ -105,6 +112,10 @@ class ActionModule(ActionBase):
                 problems.append("unit %s: required variable %r of module %s is not in unit_inputs"
                                 % (unit, name, cfg["module_dir"]))
             raw_inputs = _raw(hostvars, unit, "unit_inputs")
+            # Values known now are checked against the declared types (templated ones at run time).
+            problems.extend("unit %s: %s" % (unit, problem)
+                            for problem in check_inputs(raw_inputs if isinstance(raw_inputs, dict) else {},
+                                                        info.variables)[1])
             for dep, output in sorted(dependency_references(raw_inputs), key=str):
                 if dep not in resolved:
                     problems.append("unit %s: unit_inputs reference dependency.%s, which is not a unit" % (unit, dep))

@@ -19,7 +19,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.groundwork.terraform.plugins.module_utils import remote_state
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    FAILED, OK, SKIPPED, ConcurrencySlot, RunDir)
+    FAILED, OK, SKIPPED, ConcurrencySlot, RunDir, with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -66,6 +66,8 @@ class ActionModule(ActionBase):
         except GroundworkError as exc:
             run.set_status(name, FAILED, error=exc.message, mode=mode, started=started)
             return dict(result, failed=True, msg=exc.message)
+        if module_result.get("failed"):  # recovery commands in the message name this run's inventory
+            module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
         plan = module_result.get("plan") or {}

@@ -95,6 +95,18 @@ class RunDir:
             return None
 
 
+def with_inventory(message, task_vars):
+    """``message`` with the recovery commands' ``-i <inventory>`` made the run's real inventory sources."""
+    if not message or "-i <inventory>" not in message:
+        return message
+    sources = task_vars.get("ansible_inventory_sources") or []
+    if isinstance(sources, str):
+        sources = [sources]
+    if not sources:
+        return message
+    return message.replace("-i <inventory>", " ".join("-i %s" % source for source in sources))
+
+
 class ConcurrencySlot:
     """At most ``limit`` holders of ``group`` at once across processes (fcntl locks on slot files).
 
