@@ -1,23 +1,37 @@
-# Port 80: a permanent redirect to HTTPS when there is a certificate, else it serves directly.
-resource "aws_lb_listener" "http" {
-  count = var.http_listener_enabled ? 1 : 0
+# Port 80 with HTTPS on: nothing but a permanent redirect to 443.
+resource "aws_lb_listener" "http_redirect" {
+  count = var.http_listener_enabled && local.https ? 1 : 0
 
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
 
   default_action {
-    type             = local.https ? "redirect" : "forward"
-    target_group_arn = local.https ? null : aws_lb_target_group.this[local.default_target_group].arn
+    type = "redirect"
 
-    dynamic "redirect" {
-      for_each = local.https ? [1] : []
-      content {
-        port        = "443"
-        protocol    = "HTTPS"
-        status_code = "HTTP_301"
-      }
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
     }
+  }
+
+  tags = var.tags
+}
+
+# Port 80 serving plain HTTP exists only with the explicit opt-in var.plain_http.
+resource "aws_lb_listener" "http_forward" {
+  #checkov:skip=CKV_AWS_2:Exists only with the explicit opt-in var.plain_http (internal or test load balancers); with var.https port 80 only redirects
+  #checkov:skip=CKV_AWS_103:Plain HTTP listener (opt-in var.plain_http) has no TLS policy; the HTTPS listener uses var.ssl_policy, TLS 1.2+ by default
+  count = var.http_listener_enabled && !local.https ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[local.default_target_group].arn
   }
 
   tags = var.tags
@@ -29,7 +43,7 @@ resource "aws_lb_listener" "https" {
   load_balancer_arn = aws_lb.this.arn
   port              = 443
   protocol          = "HTTPS"
-  ssl_policy        = var.https.ssl_policy
+  ssl_policy        = var.ssl_policy
   certificate_arn   = var.https.certificate_arn
 
   default_action {
@@ -48,7 +62,7 @@ resource "aws_lb_listener_certificate" "additional" {
 }
 
 locals {
-  serving_listener_arn = local.https ? aws_lb_listener.https[0].arn : (var.http_listener_enabled ? aws_lb_listener.http[0].arn : null)
+  serving_listener_arn = local.https ? aws_lb_listener.https[0].arn : (var.http_listener_enabled ? aws_lb_listener.http_forward[0].arn : null)
 }
 
 resource "aws_lb_listener_rule" "this" {

@@ -25,6 +25,7 @@ data "aws_vpc" "this" {
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_20:Port 80 redirects to HTTPS whenever var.https is set; serving HTTP needs the explicit opt-in var.plain_http (internal or test load balancers)
   name               = var.name
   load_balancer_type = "application"
   internal           = var.internal
@@ -48,6 +49,13 @@ resource "aws_lb" "this" {
   }
 
   tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = (var.https != null) != var.plain_http
+      error_message = "Set https = { certificate_arn = ... } for HTTPS, or plain_http = true for an HTTP-only load balancer (internal or test use), not both."
+    }
+  }
 }
 
 resource "aws_wafv2_web_acl_association" "this" {

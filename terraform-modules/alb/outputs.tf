@@ -39,8 +39,8 @@ output "default_target_group_arn" {
 }
 
 output "http_listener_arn" {
-  description = "ARN of the port 80 listener, or null."
-  value       = var.http_listener_enabled ? aws_lb_listener.http[0].arn : null
+  description = "ARN of the port 80 listener (a redirect when `https` is set), or null."
+  value       = var.http_listener_enabled ? (local.https ? aws_lb_listener.http_redirect[0].arn : aws_lb_listener.http_forward[0].arn) : null
 }
 
 output "https_listener_arn" {

@@ -65,21 +65,32 @@ variable "egress_cidr_blocks" {
 
 variable "https" {
   description = <<-EOT
-    HTTPS listener on 443 with this ACM certificate (plus more by SNI), and port 80 reduced to a
-    redirect to HTTPS. Null: no HTTPS listener and port 80 forwards (local and test setups only).
+    HTTPS listener on 443 with this ACM certificate (plus more by SNI; TLS settings in
+    `ssl_policy`), and port 80 reduced to a redirect to HTTPS. Null: no HTTPS listener and port 80 forwards (local and test setups only).
     An object rather than a bare ARN so the choice is known at plan time even when the
     certificate is created in the same run.
   EOT
   type = object({
     certificate_arn             = string
     additional_certificate_arns = optional(map(string), {})
-    ssl_policy                  = optional(string, "ELBSecurityPolicy-TLS13-1-2-2021-06")
   })
   default = null
+}
+
+variable "plain_http" {
+  description = "Serve plain HTTP on port 80 and no HTTPS: an explicit opt-in for internal load balancers on a private network and local tests. Excludes `https`."
+  type        = bool
+  default     = false
+}
+
+variable "ssl_policy" {
+  description = "TLS negotiation policy of the HTTPS listener. The default allows TLS 1.3 and 1.2 only."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
   validation {
-    condition     = var.https == null || can(regex("^ELBSecurityPolicy-", var.https.ssl_policy))
-    error_message = "https.ssl_policy must name an ELBSecurityPolicy-* policy (the default allows TLS 1.3 and 1.2 only)."
+    condition     = can(regex("^ELBSecurityPolicy-", var.ssl_policy))
+    error_message = "ssl_policy must name an ELBSecurityPolicy-* policy."
   }
 }
 

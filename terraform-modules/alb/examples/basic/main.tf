@@ -7,28 +7,22 @@ variable "name" {
   default     = "alb-example"
 }
 
-data "aws_availability_zones" "available" {
-  state = "available"
+variable "deletion_protection" {
+  description = "Deletion protection of the load balancer (the local test turns it off so it can destroy the example)."
+  type        = bool
+  default     = true
 }
 
-# A minimal public network so the example stands alone.
-resource "aws_vpc" "example" {
-  cidr_block = "10.43.0.0/16"
-  tags       = { Name = var.name }
-}
+module "network" {
+  source = "../../../network"
 
-resource "aws_internet_gateway" "example" {
-  vpc_id = aws_vpc.example.id
-  tags   = { Name = var.name }
-}
-
-resource "aws_subnet" "public" {
-  count = 2
-
-  vpc_id            = aws_vpc.example.id
-  cidr_block        = cidrsubnet(aws_vpc.example.cidr_block, 8, count.index + 1)
-  availability_zone = data.aws_availability_zones.available.names[count.index]
-  tags              = { Name = "${var.name}-public-${count.index + 1}" }
+  name                 = var.name
+  cidr_block           = "10.43.0.0/16"
+  availability_zones   = ["us-east-1a", "us-east-1b"]
+  public_subnet_cidrs  = ["10.43.1.0/24", "10.43.2.0/24"]
+  private_subnet_cidrs = ["10.43.11.0/24", "10.43.12.0/24"]
+  nat_gateway_mode     = "none"
+  flow_logs            = { retention_in_days = 30 }
 }
 
 module "zone" {
@@ -49,8 +43,8 @@ module "alb" {
   source = "../.."
 
   name                = var.name
-  vpc_id              = aws_vpc.example.id
-  subnet_ids          = aws_subnet.public[*].id
+  vpc_id              = module.network.vpc_id
+  subnet_ids          = module.network.public_subnet_ids
   internal            = false
   ingress_cidr_blocks = ["0.0.0.0/0"]
   https               = { certificate_arn = module.certificate.arn }
@@ -63,13 +57,9 @@ module "alb" {
   listener_rules = {
     api = { priority = 10, target_group = "api", path_patterns = ["/api/*"] }
   }
-
-  # The example is destroyed again right away.
-  deletion_protection = false
+  deletion_protection = var.deletion_protection
 
   tags = { Example = "alb" }
-
-  depends_on = [aws_internet_gateway.example]
 }
 
 output "dns_name" {

@@ -6,8 +6,10 @@ variable "name" {
   default     = "asg-example"
 }
 
-data "aws_availability_zones" "available" {
-  state = "available"
+variable "deletion_protection" {
+  description = "Deletion protection of the load balancer (the local test turns it off so it can destroy the example)."
+  type        = bool
+  default     = true
 }
 
 data "aws_ami" "ubuntu" {
@@ -20,40 +22,37 @@ data "aws_ami" "ubuntu" {
   }
 }
 
-# A minimal network so the example stands alone.
-resource "aws_vpc" "example" {
-  cidr_block = "10.44.0.0/16"
-  tags       = { Name = var.name }
-}
+module "network" {
+  source = "../../../network"
 
-resource "aws_subnet" "private" {
-  count = 2
-
-  vpc_id            = aws_vpc.example.id
-  cidr_block        = cidrsubnet(aws_vpc.example.cidr_block, 8, count.index + 1)
-  availability_zone = data.aws_availability_zones.available.names[count.index]
-  tags              = { Name = "${var.name}-private-${count.index + 1}" }
+  name                 = var.name
+  cidr_block           = "10.44.0.0/16"
+  availability_zones   = ["us-east-1a", "us-east-1b"]
+  private_subnet_cidrs = ["10.44.11.0/24", "10.44.12.0/24"]
+  nat_gateway_mode     = "none"
+  flow_logs            = { retention_in_days = 30 }
 }
 
 module "alb" {
   source = "../../../alb"
 
   name                = var.name
-  vpc_id              = aws_vpc.example.id
-  subnet_ids          = aws_subnet.private[*].id
-  ingress_cidr_blocks = [aws_vpc.example.cidr_block]
+  vpc_id              = module.network.vpc_id
+  subnet_ids          = module.network.private_subnet_ids
+  ingress_cidr_blocks = [module.network.vpc_cidr_block]
+  plain_http          = true
   target_groups = {
     app = { port = 8000, health_check = { path = "/health" } }
   }
-  deletion_protection = false
+  deletion_protection = var.deletion_protection
 }
 
 module "asg" {
   source = "../.."
 
   name          = var.name
-  vpc_id        = aws_vpc.example.id
-  subnet_ids    = aws_subnet.private[*].id
+  vpc_id        = module.network.vpc_id
+  subnet_ids    = module.network.private_subnet_ids
   ami_id        = data.aws_ami.ubuntu.id
   instance_type = "t3.micro"
   min_size      = 1

@@ -6,8 +6,10 @@ variable "name" {
   default     = "ec2-app-example"
 }
 
-data "aws_availability_zones" "available" {
-  state = "available"
+variable "detailed_monitoring" {
+  description = "One-minute monitoring of the hosts (the local test turns it off: moto does not implement MonitorInstances)."
+  type        = bool
+  default     = true
 }
 
 data "aws_ami" "ubuntu" {
@@ -20,25 +22,23 @@ data "aws_ami" "ubuntu" {
   }
 }
 
-# A minimal network so the example stands alone (real stacks pass the network module's outputs).
-resource "aws_vpc" "example" {
-  cidr_block = "10.42.0.0/16"
-  tags       = { Name = var.name }
-}
+module "network" {
+  source = "../../../network"
 
-resource "aws_subnet" "private" {
-  vpc_id            = aws_vpc.example.id
-  cidr_block        = "10.42.1.0/24"
-  availability_zone = data.aws_availability_zones.available.names[0]
-  tags              = { Name = "${var.name}-private" }
+  name                 = var.name
+  cidr_block           = "10.42.0.0/16"
+  availability_zones   = ["us-east-1a"]
+  private_subnet_cidrs = ["10.42.1.0/24"]
+  nat_gateway_mode     = "none"
+  flow_logs            = { retention_in_days = 30 }
 }
 
 module "app_hosts" {
   source = "../.."
 
   name       = var.name
-  vpc_id     = aws_vpc.example.id
-  subnet_ids = [aws_subnet.private.id]
+  vpc_id     = module.network.vpc_id
+  subnet_ids = module.network.private_subnet_ids
   ami_id     = data.aws_ami.ubuntu.id
 
   hosts = {
@@ -51,12 +51,11 @@ module "app_hosts" {
   user_data      = "#cloud-config\npackage_update: true\n"
 
   ingress_rules = {
-    ssh-from-vpc = { description = "SSH from inside the VPC", from_port = 22, to_port = 22, cidr_ipv4 = aws_vpc.example.cidr_block }
-    api-from-vpc = { description = "API port from inside the VPC", from_port = 8000, to_port = 8000, cidr_ipv4 = aws_vpc.example.cidr_block }
+    ssh-from-vpc = { description = "SSH from inside the VPC", from_port = 22, to_port = 22, cidr_ipv4 = module.network.vpc_cidr_block }
+    api-from-vpc = { description = "API port from inside the VPC", from_port = 8000, to_port = 8000, cidr_ipv4 = module.network.vpc_cidr_block }
   }
 
-  # The local endpoint (moto) does not implement MonitorInstances; real accounts keep the default.
-  detailed_monitoring = false
+  detailed_monitoring = var.detailed_monitoring
 
   tags = { Example = "ec2-app" }
 }
