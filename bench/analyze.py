@@ -51,6 +51,8 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
     if mode == "destroy":
         upstream = {u: [d for d, deps in units.items() if u in deps] for u in units}
     rows = {}
+    starts = [r["started"] for r in statuses.values() if r.get("started")]
+    play_start = min(starts) if starts else measured["started"]
     for name, record in statuses.items():
         started, finished = record.get("started"), record.get("finished")
         if started is None or finished is None:
@@ -58,14 +60,18 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
             continue
         deps_done = [statuses[d].get("finished") or statuses[d].get("at") for d in upstream.get(name, [])
                      if d in statuses]
-        ready = max([started] + [t for t in deps_done if t])
+        # graph_ready: when the graph allowed it to start (its last dependency finished, or the
+        # units play began); queued: how long after that Ansible gave it a fork (forks < units)
+        graph_ready = max([play_start] + [t for t in deps_done if t])
+        ready = max(started, graph_ready)
         procs = by_dir.get(os.path.realpath(record.get("work_dir") or ""), [])
         procs = [p for p in procs if p["start"] >= started - 1 and p["end"] <= finished + 1]
         tf = busy(procs)
         duration = record.get("duration") or 0.0
         rows[name] = {
             "status": record.get("status"), "changed": record.get("changed"),
-            "task_start": started, "ready": ready, "finished": finished,
+            "task_start": started, "graph_ready": graph_ready, "queued": max(0.0, started - graph_ready),
+            "ready": ready, "finished": finished,
             "span": finished - ready, "terraform": tf, "overhead": finished - ready - tf,
             "module_duration": duration, "module_python": duration - tf,
             "outside_module": finished - ready - duration,
@@ -89,6 +95,7 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
         "outside_module_per_unit_mean": sum(r["outside_module"] for r in done) / n,
         "module_python_per_unit_mean": sum(r["module_python"] for r in done) / n,
         "tf_processes_per_unit": sum(r["terraform_processes"] for r in done) / n,
+        "queued_for_fork_seconds": sum(r["queued"] for r in done),
         "tf_process_kinds": _kinds(tf_procs),
         "applies": sum(1 for p in tf_procs if p["command"] == "apply"),
         "inits": sum(1 for p in tf_procs if p["command"] == "init"),

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import threading
 import time
 
-import psutil
+try:
+    import psutil
+except ImportError:  # the profile runs in .venv, without psutil: no memory figure there
+    psutil = None
 
 
 class TreeSampler(threading.Thread):
@@ -29,6 +33,8 @@ class TreeSampler(threading.Thread):
         self.stop = threading.Event()
 
     def run(self):
+        if psutil is None:
+            return
         try:
             root = psutil.Process(self.pid)
         except psutil.Error:
@@ -50,11 +56,12 @@ class TreeSampler(threading.Thread):
 
 
 def run(argv, cwd, env, log_path, timeout=None):
-    """Run argv; returns {wall, rc, peak_rss_mb, peak_processes, started, finished, log}."""
+    """Run argv; returns {wall, rc, cpu_seconds, peak_rss_mb, peak_processes, started, finished, log}."""
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     with open(log_path, "wb") as log:
         started = time.time()
         t0 = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         sampler = TreeSampler(proc.pid)
@@ -65,9 +72,12 @@ def run(argv, cwd, env, log_path, timeout=None):
             proc.kill()
             rc = proc.wait()
         wall = time.monotonic() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop.set()
         sampler.join()
-    return {"wall": round(wall, 3), "rc": rc, "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
+    # every descendant that was reaped (terraform by the module, modules by workers, ...)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": round(wall, 3), "rc": rc, "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
             "peak_processes": sampler.peak_processes, "started": started, "finished": started + wall,
             "log": log_path}
 

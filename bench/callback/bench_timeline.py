@@ -44,8 +44,11 @@ class CallbackModule(CallbackBase):
     def _done(self, result, status):
         host, task = result._host.get_name(), result._task
         start = self.starts.pop((host, task._uuid), None)
-        self._emit({"event": "task", "play": self.play, "host": host, "task": task.get_name(),
-                    "action": task.action, "start": start, "end": time.time(), "status": status})
+        record = {"event": "task", "play": self.play, "host": host, "task": task.get_name(),
+                  "action": task.action, "start": start, "end": time.time(), "status": status}
+        if isinstance(result._result.get("duration"), (int, float)):
+            record["module_duration"] = result._result["duration"]  # groundwork.terraform.unit reports it
+        self._emit(record)
 
     def v2_runner_on_ok(self, result):
         self._done(result, "ok")
