@@ -16,7 +16,6 @@ import time
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.groundwork.terraform.plugins.module_utils import remote_state
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
     FAILED, OK, SKIPPED, ConcurrencySlot, RunDir, with_inventory)
@@ -80,6 +79,10 @@ class ActionModule(ActionBase):
                        resource_changes=plan.get("resource_changes", []),
                        mocked_dependencies=module_result.get("_mocked_dependencies", []),
                        duration=module_result.get("duration"), log_path=module_result.get("log_path"),
+                       # Non-sensitive outputs only (0600 file in a 0700 dir): dependents in this
+                       # run take them from here instead of a state read.
+                       outputs=_plain_outputs(module_result) if status == OK and mode != "destroy" else None,
+                       sensitive_outputs=module_result.get("sensitive_outputs", []),
                        terraform_processes=module_result.get("terraform_processes"))
         result.pop("_mocked_dependencies", None)
         if status == OK:
@@ -111,11 +114,19 @@ class ActionModule(ActionBase):
                             name, "dependent" if mode == "destroy" else "dependency", cause))
         return None
 
-    def _dependency_outputs(self, manifest, cfg, mode):
+    def _dependency_outputs(self, run, manifest, cfg, mode):
         """Outputs of each dependency from its state; mocks (plan only) where it has none."""
         outputs, mocked = {}, []
         name = cfg["name"]
         for dep in cfg["dependencies"]:
+            record = run.status(dep) or {}
+            applied_here = record.get("status") == OK and record.get("mode") == "deploy" \
+                and not record.get("plan_only")
+            if applied_here and record.get("outputs") is not None and not record.get("sensitive_outputs"):
+                outputs[dep] = record["outputs"]
+                continue
+            # Outside this run (--limit), or sensitive outputs: read the dependency's state.
+            from ansible_collections.groundwork.terraform.plugins.module_utils import remote_state
             dep_cfg = manifest["resolved"][dep]
             backend, work_dir = dep_cfg.get("backend"), dep_cfg.get("work_dir")
             if backend:
@@ -148,7 +159,7 @@ class ActionModule(ActionBase):
 
     def _run_unit(self, run, manifest, cfg, mode, args, task_vars):
         name = cfg["name"]
-        dependency, mocked_deps = self._dependency_outputs(manifest, cfg, mode)
+        dependency, mocked_deps = self._dependency_outputs(run, manifest, cfg, mode)
         raw = task_vars["hostvars"].raw_get(name)
         raw_inputs = (raw.get("unit_inputs") if isinstance(raw, dict) else None) or {}
         inputs = self._template_inputs(raw_inputs, dependency, task_vars)
@@ -166,6 +177,11 @@ class ActionModule(ActionBase):
                                       task_vars=task_vars)
         result["_mocked_dependencies"] = mocked_deps
         return result
+
+
+def _plain_outputs(module_result):
+    sensitive = set(module_result.get("sensitive_outputs") or [])
+    return {k: v for k, v in (module_result.get("outputs") or {}).items() if k not in sensitive}
 
 
 def _mentions(raw, dep):

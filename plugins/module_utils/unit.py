@@ -27,6 +27,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.workdir impor
 
 SENSITIVE_MASK = "<sensitive>"
 UNKNOWN_MASK = "<known after apply>"
+MODULE_FACTS_VERSION = 1  # bump when module_facts() changes shape or meaning
 _KEY_RE = re.compile(r"^[A-Za-z0-9!_.*'()\-/=+]+$")
 
 
@@ -159,11 +160,16 @@ def cli_config(provider_mirror):
 
 
 # ---------------------------------------------------------------------------------------
-# What init depends on, as read from the module (hcl.py).
+# What a run needs of its module (read with hcl.py, cached on the source signature).
 
-def init_inputs(info):
-    """The parts of a module whose change needs a new ``terraform init``."""
+def module_facts(info):
+    """What a unit run needs to know of its module, as plain data (cached between runs)."""
     return {
+        "variables": {name: {"sensitive": bool(var.sensitive), "required": not var.has_default}
+                      for name, var in sorted(info.variables.items())},
+        "uses_aws": bool(info.uses_provider("aws")),
+        "own_provider_blocks": sorted(info.provider_blocks),
+        # The parts of a module whose change needs a new ``terraform init``:
         "backend": info.backend,
         "modules": {name: [source, info.module_versions.get(name)] for name, source in sorted(info.child_modules.items())},
         "providers": dict(sorted(info.required_providers.items())),
@@ -425,29 +431,38 @@ class UnitRunner:
             errored_state=errored, recovery=steps, lock_id=left.get("lock_id"))
 
     def _module_info(self):
+        """Module facts, parsed with python-hcl2 only when the source changed since the last run.
+
+        Read from the source, not the work dir: generated files must not count as the module's own.
+        """
+        signature = fingerprint([MODULE_FACTS_VERSION, self.workdir.source_signature, self.workdir.subdir])
+        cached = self.workdir.read_meta("module.json") or {}
+        if cached.get("signature") == signature and self.read_module_info is None:
+            return cached["facts"]
         if self.read_module_info is None:
             from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
             self.read_module_info = hcl.read_module
-        # Read the source, not the work dir: generated files must not count as the module's own.
-        return self.read_module_info(os.path.join(self.workdir.source_root, self.workdir.subdir))
+        facts = module_facts(self.read_module_info(os.path.join(self.workdir.source_root, self.workdir.subdir)))
+        self.workdir.write_meta("module.json", {"signature": signature, "facts": facts})
+        return facts
 
     def _check_inputs(self, info):
         spec = self.spec
-        declared = set(info.variables)
+        declared = set(info["variables"])
         unknown = sorted(set(spec.inputs) - declared)
         if unknown:
             raise InputError("unit %s: input(s) %s are not variables of module %s (declared: %s); remove them "
                              "or declare them in the module" % (spec.name, ", ".join(unknown), spec.source,
                                                                 ", ".join(sorted(declared)) or "none"))
-        missing = sorted(set(info.required_variables) - set(spec.inputs))
+        missing = sorted(set(n for n, v in info["variables"].items() if v["required"]) - set(spec.inputs))
         if missing:
             raise InputError("unit %s: required input(s) %s of module %s are not given; add them to inputs"
                              % (spec.name, ", ".join(missing), spec.source))
 
     def _secrets_from_inputs(self, info):
         for name, value in self.spec.inputs.items():
-            variable = info.variables.get(name)
-            if variable is not None and getattr(variable, "sensitive", False):
+            variable = info["variables"].get(name)
+            if variable is not None and variable["sensitive"]:
                 self.secrets |= secret_strings(value)
 
     def _env(self):
@@ -483,7 +498,7 @@ class UnitRunner:
 
     def _generate(self, info):
         spec, wd = self.spec, self.workdir
-        layout = init_inputs(info)
+        layout = {key: info[key] for key in ("backend", "modules", "providers")}
         block = backend_block(spec.backend, (spec.backend or {}).get("key"), self.tf, spec.allow_unlocked)
         if block:
             if layout["backend"] not in (None, "s3"):
@@ -498,10 +513,10 @@ class UnitRunner:
             wd.remove_generated("backend_override.tf.json")
         aws = spec.aws_provider or {}
         wanted = aws.get("enabled", "auto")
-        uses_aws = info.uses_provider("aws") if wanted in ("auto", None) else bool(wanted)
+        uses_aws = info["uses_aws"] if wanted in ("auto", None) else bool(wanted)
         if uses_aws:
             attrs = provider_block(aws, self._endpoint_url())
-            own = "aws" in info.provider_blocks
+            own = "aws" in info["own_provider_blocks"]
             # Never clobber a module's own provider block: merge ours in as an override.
             wd.remove_generated("provider.tf.json" if own else "provider_override.tf.json")
             wd.write_generated("provider_override.tf.json" if own else "provider.tf.json",

@@ -58,6 +58,7 @@ class WorkDir:
         source_root, self.subdir = split_source(source)
         self.source_root = os.path.abspath(source_root)
         self.meta = os.path.join(self.root, META_DIR)
+        self.source_signature = None
 
     @property
     def run_dir(self):
@@ -95,6 +96,7 @@ class WorkDir:
         except (OSError, ValueError):
             previous = {}
         current = _source_files(self.source_root)
+        self.source_signature = fingerprint(current)
         touched = 0
         for rel, signature in current.items():
             target = os.path.join(self.root, rel)
