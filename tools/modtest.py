@@ -86,6 +86,8 @@ def terraform_env(mirror: str, workdir: Path, cache_dir: Path = DEFAULT_CACHE) -
     return env
 
 
+# Most of the time goes to waiters (SQS attribute propagation, S3 lifecycle), not CPU.
+PARALLELISM = "-parallelism=30"
 COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "600"))
 
 
@@ -352,7 +354,8 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
             continue
         by_key = {e.key: e for e in pending}
         if mode == "plan":
-            outcome = tf_json_run(terraform, ["plan", "-json", "-input=false", "-lock=false"], root, env, pending)
+            outcome = tf_json_run(terraform, ["plan", "-json", "-input=false", "-lock=false", PARALLELISM],
+                                  root, env, pending)
             log("plan of %d examples: rc=%d in %.0fs" % (len(pending), outcome["rc"], outcome["seconds"]))
             for key, example in by_key.items():
                 errors = outcome["errors"].get(key, []) + outcome["general"]
@@ -367,7 +370,7 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
                 pending = [e for e in pending if e not in blamed]
                 continue
             return results
-        outcome = tf_json_run(terraform, ["apply", "-json", "-auto-approve", "-input=false", "-lock=false"],
+        outcome = tf_json_run(terraform, ["apply", "-json", "-auto-approve", "-input=false", "-lock=false", PARALLELISM],
                               root, env, pending)
         log("apply of %d examples: rc=%d in %.0fs; slowest: %s" % (
             len(pending), outcome["rc"], outcome["seconds"], ", ".join("%s %ss" % (a, t) for t, a in outcome["slowest"])))
@@ -381,7 +384,9 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
         for key, example in by_key.items():
             errors = outcome["errors"].get(key, []) + outcome["general"]
             results[example.id].update(phase="apply", errors=errors, resources=len(created.get(key, [])))
-        destroy = tf_json_run(terraform, ["destroy", "-json", "-auto-approve", "-input=false", "-lock=false"],
+        # no refresh: the state was just written by the apply, and reading it all back costs minutes
+        destroy = tf_json_run(terraform, ["destroy", "-json", "-auto-approve", "-input=false", "-lock=false",
+                                          "-refresh=false", PARALLELISM],
                               root, env, pending)
         log("destroy of %d examples: rc=%d in %.0fs; slowest: %s" % (
             len(pending), destroy["rc"], destroy["seconds"], ", ".join("%s %ss" % (a, t) for t, a in destroy["slowest"])))
@@ -440,10 +445,12 @@ def main(argv=None) -> int:
         local_endpoint.wait_until_healthy(endpoint, proc)
     try:
         results = {}
-        for mode in ("apply", "plan"):
-            chosen = [e for e in examples if e.mode == mode]
-            if chosen:
-                results.update(run_examples(terraform, chosen, workdir / mode, env, endpoint, mode))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(run_examples, terraform, [e for e in examples if e.mode == mode],
+                                   workdir / mode, env, endpoint, mode)
+                       for mode in ("apply", "plan") if any(e.mode == mode for e in examples)]
+            for future in futures:
+                results.update(future.result())
     finally:
         if proc is not None:
             local_endpoint.stop_pid(proc.pid)

@@ -91,11 +91,38 @@ resource "aws_iam_role" "cloudwatch" {
   tags               = var.tags
 }
 
-resource "aws_iam_role_policy_attachment" "cloudwatch" {
+# What the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy grants, limited to
+# API Gateway's own log groups.
+data "aws_iam_policy_document" "cloudwatch" {
   count = var.create_account_cloudwatch_role ? 1 : 0
 
-  role       = aws_iam_role.cloudwatch[0].name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+  statement {
+    actions = [
+      "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams",
+      "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:logs:*:*:log-group:API-Gateway-Execution-Logs_*",
+      "arn:${data.aws_partition.current.partition}:logs:*:*:log-group:API-Gateway-Execution-Logs_*:*",
+      "arn:${data.aws_partition.current.partition}:logs:*:*:log-group:/aws/apigateway/*",
+      "arn:${data.aws_partition.current.partition}:logs:*:*:log-group:/aws/apigateway/*:*",
+    ]
+  }
+
+  statement {
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["*"] # listing has no resource-level scoping
+  }
+}
+
+data "aws_partition" "current" {}
+
+resource "aws_iam_role_policy" "cloudwatch" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  name   = "push-to-cloudwatch-logs"
+  role   = aws_iam_role.cloudwatch[0].id
+  policy = data.aws_iam_policy_document.cloudwatch[0].json
 }
 
 resource "aws_api_gateway_account" "this" {
@@ -103,5 +130,5 @@ resource "aws_api_gateway_account" "this" {
 
   cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
 
-  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+  depends_on = [aws_iam_role_policy.cloudwatch]
 }

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -153,14 +154,36 @@ def test_tags_passed_through(module, provider_schema):
 
 # ---------------------------------------------------------------- terraform validate
 
-@pytest.fixture(scope="module")
-def validations(terraform_bin, tf_work):
+def timed(name, func, *args, **kwargs):
     started = time.monotonic()
+    try:
+        return func(*args, **kwargs)
+    finally:
+        TIMINGS[name] = time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def jobs(terraform_bin, tf_work, local_aws, checkov_proc):
+    """Start the slow work at once, concurrently: most of its time is waiting (AWS waiters
+    against moto, provider start-up), so overlapping validate, checkov and the example runs
+    roughly halves the wall time on 2 cores."""
+    pool = ThreadPoolExecutor(max_workers=3)
     modules = [tf_work["tree"] / name for name in MODULE_NAMES]
-    results = modtest.validate_all(terraform_bin, modules, tf_work["env"], workers=2)
-    TIMINGS["validate"] = time.monotonic() - started
-    print("\nterraform validate of %d modules: %.0fs" % (len(modules), TIMINGS["validate"]))
-    return results
+    futures = {"validate": pool.submit(timed, "validate", modtest.validate_all, terraform_bin, modules,
+                                       tf_work["env"], workers=2)}
+    for mode in ("apply", "plan"):
+        chosen = [e for e in EXAMPLES if e.mode == mode]
+        futures[mode] = pool.submit(timed, "examples-" + mode, modtest.run_examples, terraform_bin, chosen,
+                                    tf_work["dir"] / ("examples-" + mode), tf_work["env"], local_aws, mode,
+                                    log=lambda m: print("\n" + m))
+    yield futures
+    pool.shutdown(wait=True)
+    print("\nmodule test timings (s): " + ", ".join("%s=%.0f" % kv for kv in sorted(TIMINGS.items())))
+
+
+@pytest.fixture(scope="module")
+def validations(jobs):
+    return jobs["validate"].result()
 
 
 @pytest.mark.terraform
@@ -174,22 +197,39 @@ def test_validate(module, validations):
 # ---------------------------------------------------------------- checkov
 
 @pytest.fixture(scope="module")
-def checkov_report(tf_work):
+def checkov_proc(tmp_path_factory):
+    """checkov scanning a copy of the tree, started in the background; yields (proc, started)."""
     if not CHECKOV.exists():
         # make setup depends on setup-checkov; a bare `pytest` run installs it here once
         subprocess.run(["make", "-C", str(REPO), "setup-checkov"], capture_output=True, text=True, timeout=900)
     if not CHECKOV.exists():
         pytest.fail("checkov is not installed in .venv-checkov; run `make setup-checkov`")
-    started = time.monotonic()
-    proc = subprocess.run(
-        [str(CHECKOV), "-d", str(tf_work["tree"]), "--framework", "terraform", "-o", "json", "--quiet",
-         "--compact", "--download-external-modules", "false", "--skip-path", r"\.terraform"],
-        capture_output=True, text=True, timeout=900,
-        env=dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false", LOG_LEVEL="WARNING"))
+    work = tmp_path_factory.mktemp("checkov")
+    tree = modtest.copy_modules(work, ROOT)
+    out = open(work / "report.json", "w+")
+    proc = subprocess.Popen(
+        [str(CHECKOV), "-d", str(tree), "--framework", "terraform", "-o", "json", "--quiet", "--compact",
+         "--download-external-modules", "false", "--skip-path", r"\.terraform"],
+        stdout=out, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, BC_SKIP_MAPPING="TRUE", LOG_LEVEL="WARNING"))
+    yield proc, time.monotonic(), out
+    if proc.poll() is None:
+        proc.kill()
+    out.close()
+
+
+@pytest.fixture(scope="module")
+def checkov_report(checkov_proc):
+    proc, started, out = checkov_proc
+    try:
+        _, stderr = proc.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("checkov did not finish within 15 minutes")
     TIMINGS["checkov"] = time.monotonic() - started
-    print("\ncheckov: %.0fs" % TIMINGS["checkov"])
-    assert proc.returncode in (0, 1), "checkov crashed (rc=%d):\n%s" % (proc.returncode, proc.stderr[-3000:])
-    text = proc.stdout.strip()
+    assert proc.returncode in (0, 1), "checkov crashed (rc=%d):\n%s" % (proc.returncode, stderr[-3000:])
+    out.seek(0)
+    text = out.read().strip()
     data = json.loads(text) if text.startswith(("[", "{")) else {}
     reports = data if isinstance(data, list) else [data]
     failed, skipped = {}, {}
@@ -220,18 +260,11 @@ def test_checkov_suppressions_justified():
 # ---------------------------------------------------------------- examples on the local endpoint
 
 @pytest.fixture(scope="module")
-def example_results(terraform_bin, tf_work, local_aws):
+def example_results(jobs):
     # the generated provider config carries the endpoint and test keys, so no AWS_* env is needed
     results = {}
     for mode in ("apply", "plan"):
-        chosen = [e for e in EXAMPLES if e.mode == mode]
-        if not chosen:
-            continue
-        started = time.monotonic()
-        results.update(modtest.run_examples(terraform_bin, chosen, tf_work["dir"] / ("examples-" + mode),
-                                            tf_work["env"], local_aws, mode, log=lambda m: print("\n" + m)))
-        TIMINGS["examples-" + mode] = time.monotonic() - started
-        print("\nexamples (%s, %d): %.0fs" % (mode, len(chosen), TIMINGS["examples-" + mode]))
+        results.update(jobs[mode].result())
     return results
 
 

@@ -1,5 +1,6 @@
-# An EC2 app host role with an instance profile: SSM core managed policy, plus an inline
-# policy reading one bucket prefix, and a managed policy from the iam-policy module.
+# An EC2 app host role with an instance profile: an inline policy reading one bucket prefix
+# and a customer managed policy from the iam-policy module. (AWS managed policies such as
+# AmazonSSMManagedInstanceCore attach the same way; the local endpoint does not have them.)
 variable "name" {
   type        = string
   description = "Name of the example role (the tests pass a unique one)."
@@ -29,7 +30,6 @@ module "role" {
   create_instance_profile = true
   inline_policies         = { "read-config" = data.aws_iam_policy_document.read_config.json }
   managed_policy_arns = {
-    ssm   = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
     queue = module.queue_policy.policy_arn
   }
   tags = { Environment = "example" }
