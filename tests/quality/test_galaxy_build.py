@@ -49,7 +49,7 @@ FORBIDDEN_PREFIXES = ("tests/output/", "bench/output/")
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # First line of ansible-doc's text output: "> MODULE name (path)" or "> ROLE: name (path)".
-DOC_HEADER = re.compile(r"^> (?P<type>[A-Z]+):? \*?(?P<name>[^\s*]+)\*? \((?P<path>[^)]+)\)")
+DOC_HEADER = re.compile(r"^> (?P<type>[A-Z]+):? \*?(?P<name>[^\s*]+)\*? \((?P<path>[^)]+)\)", re.M)
 
 
 def forbidden_reason(member):
@@ -63,9 +63,15 @@ def forbidden_reason(member):
     return None
 
 
+# Output directories (benchmark work trees, logs, plugin caches) can be large: sentinels stand in.
+NOT_COPIED_PATHS = {"tests/output", "bench/output"}
+
+
 def _ignore_for_copy(directory, names):
     ignored = {n for n in names if n in NOT_COPIED}
-    if Path(directory) == REPO:
+    relative = Path(directory).relative_to(REPO)
+    ignored.update(n for n in names if (relative / n).as_posix() in NOT_COPIED_PATHS)
+    if relative == Path("."):
         ignored.update(n for n in names if n.startswith(".venv-"))
     return ignored
 
@@ -154,13 +160,15 @@ def built(tmp_path_factory):
 def installed(built, tmp_path_factory):
     base = tmp_path_factory.mktemp("installed")
     collections = base / "collections"
+    # Only the new directory as collections path: a groundwork.terraform installed in
+    # ~/.ansible/collections would otherwise make the install a no-op ("already installed").
+    env = tool_env(ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
+                   ANSIBLE_CONFIG=base / "no-ansible.cfg")
     proc, seconds = run_tool([VENV_BIN / "ansible-galaxy", "collection", "install", "--offline", "--no-deps",
-                              "-p", collections, built["tarball"]], cwd=base, env=tool_env())
+                              "--force", "-p", collections, built["tarball"]], cwd=base, env=env)
     assert proc.returncode == 0, describe(proc, seconds)
     root = collections / "ansible_collections" / "groundwork" / "terraform"
     assert (root / "MANIFEST.json").is_file(), describe(proc, seconds)
-    env = tool_env(ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
-                   ANSIBLE_CONFIG=base / "no-ansible.cfg")
     return {"root": root, "cwd": base, "env": env}
 
 
