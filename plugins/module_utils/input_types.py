@@ -15,9 +15,9 @@ Values still holding a Jinja template are unknown until the run and are not chec
 """
 from __future__ import annotations
 
+import json
 import re
 
-from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
 
 _NUMBER_TEXT = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -37,6 +37,8 @@ def parse_type(text):
     if stripped.startswith("${") and stripped.endswith("}"):
         stripped = stripped[2:-1]
     # hcl.py owns the one type-expression parser of the collection; reuse it, do not fork it.
+    # Imported here: it loads python-hcl2, which warm unit runs skip (types come cached as trees).
+    from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
     try:
         tokens = hcl._tokenize(stripped)  # pylint: disable=protected-access
         node, pos = hcl._parse_type(tokens, 0)  # pylint: disable=protected-access
@@ -144,10 +146,31 @@ def _kind(value):
     return type(value).__name__
 
 
-def check_inputs(inputs, variables):
-    """``(normalised inputs, problems)`` for ``inputs`` against hcl Variables by name.
+def type_tree(text):
+    """The parsed type as plain lists (JSON-able, for a cache); None for text that is not a type."""
+    try:
+        return json.loads(json.dumps(parse_type(text)))
+    except InputError:
+        return None
 
-    Unknown names are left to the caller (it reports them with the declared list).
+
+def _facts(variable):
+    """(type tree or None, nullable, sensitive) of an hcl Variable or of a cached facts dict."""
+    if isinstance(variable, dict):
+        return variable.get("type_tree"), variable.get("nullable", True), bool(variable.get("sensitive"))
+    try:
+        tree = parse_type(variable.type)
+    except InputError:
+        tree = None  # a type we cannot read: terraform will judge
+    return tree, getattr(variable, "nullable", True), bool(getattr(variable, "sensitive", False))
+
+
+def check_inputs(inputs, variables):
+    """``(normalised inputs, problems)`` for ``inputs`` against variables by name.
+
+    ``variables`` maps names to hcl Variables, or to dicts with ``type_tree``, ``nullable`` and
+    ``sensitive`` (the unit's cached module facts). Unknown names are left to the caller (it
+    reports them with the declared list).
     """
     normalised, problems = {}, []
     for name, value in (inputs or {}).items():
@@ -155,16 +178,14 @@ def check_inputs(inputs, variables):
         if variable is None:
             normalised[name] = value
             continue
-        if value is None and not getattr(variable, "nullable", True):
+        tree, nullable, sensitive = _facts(variable)
+        if value is None and not nullable:
             problems.append("input %s must not be null (the variable is declared nullable = false)" % name)
             normalised[name] = value
             continue
-        try:
-            node = parse_type(variable.type)
-        except InputError:
-            normalised[name] = value  # a type we cannot read: terraform will judge
+        if tree is None:
+            normalised[name] = value
             continue
-        normalised[name], found = convert(value, node, "input %s" % name,
-                                           bool(getattr(variable, "sensitive", False)))
+        normalised[name], found = convert(value, tree, "input %s" % name, sensitive)
         problems.extend(found)
     return normalised, problems

@@ -23,11 +23,12 @@ import time
 from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import (
     GroundworkError, InputError, LockHeldError, TerraformError)
+from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs, type_tree
 from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import WorkDir, fingerprint, write_private
 
 SENSITIVE_MASK = "<sensitive>"
 UNKNOWN_MASK = "<known after apply>"
-MODULE_FACTS_VERSION = 1  # bump when module_facts() changes shape or meaning
+MODULE_FACTS_VERSION = 2  # bump when module_facts() changes shape or meaning
 _KEY_RE = re.compile(r"^[A-Za-z0-9!_.*'()\-/=+]+$")
 
 
@@ -165,7 +166,8 @@ def cli_config(provider_mirror):
 def module_facts(info):
     """What a unit run needs to know of its module, as plain data (cached between runs)."""
     return {
-        "variables": {name: {"sensitive": bool(var.sensitive), "required": not var.has_default}
+        "variables": {name: {"sensitive": bool(var.sensitive), "required": not var.has_default,
+                             "nullable": var.nullable, "type_tree": type_tree(var.type)}
                       for name, var in sorted(info.variables.items())},
         "uses_aws": bool(info.uses_provider("aws")),
         "own_provider_blocks": sorted(info.provider_blocks),
@@ -458,6 +460,10 @@ class UnitRunner:
         if missing:
             raise InputError("unit %s: required input(s) %s of module %s are not given; add them to inputs"
                              % (spec.name, ", ".join(missing), spec.source))
+        # Types checked (and Ansible's yes/no/True spellings of bools normalised) before terraform sees them.
+        spec.inputs, problems = check_inputs(spec.inputs, info["variables"])
+        if problems:
+            raise InputError("unit %s: %s" % (spec.name, "; ".join(problems)))
 
     def _secrets_from_inputs(self, info):
         for name, value in self.spec.inputs.items():
