@@ -48,15 +48,13 @@ class ActionModule(ActionBase):
         if name not in manifest["units"]:
             return dict(result, skipped=True, msg="unit %s is outside this run (--limit)" % name)
         started = time.time()
+        # Units that dropped out before this play (a failed bootstrap) will never write a status.
+        present = set(task_vars.get("ansible_play_hosts") or manifest["units"])
         try:
-            waited = self._wait(run, manifest, name, mode, cfg)
-        except GroundworkError as exc:
-            run.set_status(name, FAILED, error=exc.message, mode=mode)
-            return dict(result, failed=True, msg=exc.message)
-        if waited is not None:
-            return dict(result, **waited)
-        group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
-        try:
+            waited = self._wait(run, manifest, name, mode, cfg, present)
+            if waited is not None:
+                return dict(result, **waited)
+            group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
             if group and limit:
                 with ConcurrencySlot(os.path.join(run.path, "slots"), group, limit):
                     module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
@@ -65,6 +63,10 @@ class ActionModule(ActionBase):
         except GroundworkError as exc:
             run.set_status(name, FAILED, error=exc.message, mode=mode, started=started)
             return dict(result, failed=True, msg=exc.message)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Whatever went wrong, record it: dependents wait on this unit's status file.
+            run.set_status(name, FAILED, error="unexpected error: %s" % exc, mode=mode, started=started)
+            raise
         if module_result.get("failed"):  # recovery commands in the message name this run's inventory
             module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
         result.update(module_result)
@@ -91,7 +93,7 @@ class ActionModule(ActionBase):
 
     # -------------------------------------------------------------------------------------
 
-    def _wait(self, run, manifest, name, mode, cfg):
+    def _wait(self, run, manifest, name, mode, cfg, present):
         """Wait for what must finish first; returns a result when this unit must not run."""
         in_run = set(manifest.get("units", []))
         if mode == "destroy":
@@ -100,6 +102,11 @@ class ActionModule(ActionBase):
             upstream = [u for u in cfg["dependencies"] if u in in_run]
         if not upstream:
             return None
+        gone = sorted(u for u in upstream if u not in present and not run.status(u))
+        if gone:
+            run.set_status(name, SKIPPED, mode=mode, blocked_by=gone[0])
+            return dict(changed=False, skipped=True, skip_reason="blocked by unit %s" % gone[0],
+                        msg="unit %s skipped: %s failed before the units ran" % (name, gone[0]))
         try:
             records = run.wait_for(upstream, float(self._task.args.get("wait_timeout") or 6 * 3600))
         except TimeoutError as exc:
