@@ -75,7 +75,7 @@ BENCH_OUT    := bench/output
 BENCH_ANSIBLE_VERSION ?= 12.3.0
 BENCH_CG     := $(BENCH_OUT)/collections/ansible_collections/community/general/MANIFEST.json
 BENCH_ARGS   ?=
-.PHONY: bench
+.PHONY: bench bench-profile
 
 $(BENCH_STAMP): bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
@@ -90,3 +90,14 @@ $(BENCH_CG):
 
 bench: setup $(BENCH_STAMP) $(BENCH_CG)
 	$(BENCH_VENV)/bin/python bench/run.py $(if $(filter 1 true yes,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+
+# Where a warm no-op unit's orchestration time goes (bench/profile_noop.py); bench/output/profile.json.
+bench-profile: setup
+	$(BIN)/python bench/profile_noop.py
+
+# ---- fault-injection suite (issue 7): tests/reliability plus the tests of other suites its
+# scenarios reuse; writes docs/RELIABILITY.md from the outcomes (tests/reliability/conftest.py).
+.PHONY: reliability
+reliability: setup
+	GROUNDWORK_RELIABILITY_DOC=$(CURDIR)/docs/RELIABILITY.md $(BIN)/python -m pytest $(PYTEST_ARGS) \
+	  tests/reliability $$($(BIN)/python tests/reliability/scenarios.py --node-ids)

@@ -55,6 +55,17 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
+def machine_cpu():
+    """(busy CPU seconds of the whole machine since boot, 1-minute load average)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    with open("/proc/loadavg") as handle:
+        load = float(handle.read().split()[0])
+    return busy, load
+
+
 def run(argv, cwd, env, log_path, timeout=None):
     """Run argv; returns {wall, rc, cpu_seconds, peak_rss_mb, peak_processes, started, finished, log}."""
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
@@ -62,6 +73,7 @@ def run(argv, cwd, env, log_path, timeout=None):
         started = time.time()
         t0 = time.monotonic()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        machine_before, load_before = machine_cpu()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         sampler = TreeSampler(proc.pid)
@@ -73,11 +85,16 @@ def run(argv, cwd, env, log_path, timeout=None):
             rc = proc.wait()
         wall = time.monotonic() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        machine_after, load_after = machine_cpu()
         sampler.stop.set()
         sampler.join()
     # every descendant that was reaped (terraform by the module, modules by workers, ...)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": round(wall, 3), "rc": rc, "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
+    # what else kept the machine busy meanwhile (other people's test runs skew every wall time)
+    others = max(0.0, (machine_after - machine_before) - cpu)
+    return {"wall": round(wall, 3), "rc": rc, "cpu_seconds": round(cpu, 2),
+            "other_cpu_seconds": round(others, 1), "other_cores_busy": round(others / wall, 2) if wall else 0.0,
+            "load_before": load_before, "load_after": load_after, "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
             "peak_processes": sampler.peak_processes, "started": started, "finished": started + wall,
             "log": log_path}
 
