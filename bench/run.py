@@ -254,7 +254,7 @@ class Bench:
         return analyze.baseline(res, root, units, measure.read_tf_log(env["BENCH_TF_LOG"]))
 
     def community_general(self):
-        dest = os.path.join(self.out, "collections")
+        dest = os.path.join(HERE, "output", "collections")  # where make bench unpacks it, whatever --out says
         if not os.path.exists(os.path.join(dest, "ansible_collections", "community", "general", "MANIFEST.json")):
             raise RuntimeError("community.general is not in %s: make bench unpacks it (bench/get_community_general.py)"
                                % dest)
@@ -388,11 +388,12 @@ def machine(toolchain):
     except OSError:
         pass
     ansible = subprocess.run([os.path.join(VENV_BIN, "ansible"), "--version"], capture_output=True, text=True)
+    commit = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True, text=True)
     return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
             "kernel": platform.release(), "python": platform.python_version(),
             "terraform": toolchain.get("terraform_version"),
             "ansible_core": (ansible.stdout.splitlines() or ["?"])[0],
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit.stdout.strip() or None}
 
 
 def print_stack(stack_id, record):
@@ -507,8 +508,8 @@ def print_summary(results):
         verdict = {True: "MET", False: "NOT MET", None: "n/a"}[goal["met"]]
         print("   [%s] %s\n         %s" % (verdict, goal["goal"], goal["figure"]))
     m = results["machine"]
-    print("\nmachine: %s cores (%s), %.1f GB RAM, terraform %s, %s, python %s" % (
-        m["nproc"], m["cpu"], m["ram_gb"], m["terraform"], m["ansible_core"], m["python"]))
+    print("\nmachine: %s cores (%s), %.1f GB RAM, terraform %s, %s, python %s; code at %s" % (
+        m["nproc"], m["cpu"], m["ram_gb"], m["terraform"], m["ansible_core"], m["python"], m.get("commit")))
     busy = [r.get("other_cores_busy", 0) for rec in results["stacks"].values() for r in rec["runs"].values()]
     if busy and max(busy) > 0.5:
         print("note: other processes kept %.1f cores busy on average during the runs (max %.1f of %s): wall times "
