@@ -75,6 +75,8 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
             "span": finished - ready, "terraform": tf, "overhead": finished - ready - tf,
             "module_duration": duration, "module_python": duration - tf,
             "outside_module": finished - ready - duration,
+            # from ready to its first terraform process: what a unit pays before any real work
+            "start_latency": (min(p["start"] for p in procs) - ready) if procs else None,
             "terraform_processes": len(procs), "terraform_processes_reported": record.get("terraform_processes"),
             "commands": [p["command"] for p in procs],
             "tf_intervals": [[p["start"], p["end"], p["command"]] for p in procs],
@@ -94,8 +96,13 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
         "overhead_per_unit_median": statistics.median([r["overhead"] for r in done]) if done else 0.0,
         "outside_module_per_unit_mean": sum(r["outside_module"] for r in done) / n,
         "module_python_per_unit_mean": sum(r["module_python"] for r in done) / n,
-        "tf_processes_per_unit": sum(r["terraform_processes"] for r in done) / n,
+        # every terraform process of the run (version checks run outside the unit's work dir)
+        "tf_processes_per_unit": len(tf_procs) / n,
+        "tf_processes_in_work_dir_per_unit": sum(r["terraform_processes"] for r in done) / n,
         "queued_for_fork_seconds": sum(r["queued"] for r in done),
+        "start_latency_median": statistics.median([r["start_latency"] for r in done if r["start_latency"] is not None])
+        if any(r["start_latency"] is not None for r in done) else None,
+        "inits_overlapping": _overlaps([(s, e) for r in done for s, e, c in r["tf_intervals"] if c == "init"]),
         "tf_process_kinds": _kinds(tf_procs),
         "applies": sum(1 for p in tf_procs if p["command"] == "apply"),
         "inits": sum(1 for p in tf_procs if p["command"] == "init"),
@@ -125,6 +132,17 @@ def baseline(measured, root, units, tf_procs):
         "tf_process_kinds": _kinds(tf_procs),
     })
     return result
+
+
+def _overlaps(intervals):
+    """How many intervals start before an earlier one ended (0: they ran strictly one by one)."""
+    intervals = sorted(intervals)
+    latest, count = None, 0
+    for start, end in intervals:
+        if latest is not None and start < latest:
+            count += 1
+        latest = end if latest is None else max(latest, end)
+    return count
 
 
 def _kinds(procs):

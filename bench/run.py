@@ -429,10 +429,12 @@ def print_stack(stack_id, record):
             plays = ", ".join("%s %.1f" % (p["play"].split(" ")[0].lower() + " " + p["play"].split(" ")[-1], p["seconds"])
                               for p in run.get("ansible", {}).get("plays", []) if p.get("seconds") is not None)
             print("   %-7s units phase %.1f s (%.2fx bound); per unit %.2f s outside the module, %.2f s python in "
-                  "it, %.2f s terraform; %.1f s queued for a fork in all; plays: %s"
+                  "it, %.2f s terraform, %.2f s (median) from ready to its first terraform process; %.1f s queued "
+                  "for a fork in all; %s of %d inits overlapped another; plays: %s"
                   % (mode, run["units_phase"], run.get("units_phase_ratio_to_bound") or 0,
                      run["outside_module_per_unit_mean"], run["module_python_per_unit_mean"],
-                     run["terraform_seconds"] / max(1, run["unit_count"]), run["queued_for_fork_seconds"], plays))
+                     run["terraform_seconds"] / max(1, run["unit_count"]), run.get("start_latency_median") or 0,
+                     run["queued_for_fork_seconds"], run.get("inits_overlapping"), run.get("inits", 0), plays))
     for mode in ("shell", "cg"):
         base = record["runs"].get(mode)
         if cold and base and cold.get("wall") and base.get("wall") and not base.get("error"):
