@@ -428,10 +428,11 @@ def print_stack(stack_id, record):
         if run and run.get("units_phase"):
             plays = ", ".join("%s %.1f" % (p["play"].split(" ")[0].lower() + " " + p["play"].split(" ")[-1], p["seconds"])
                               for p in run.get("ansible", {}).get("plays", []) if p.get("seconds") is not None)
-            print("   %-7s units phase %.1f s (%.2fx bound); per unit %.2f s outside the module, %.2f s python in "
+            ratio = run.get("units_phase_ratio_to_bound")
+            print("   %-7s units phase %.1f s (%s bound); per unit %.2f s outside the module, %.2f s python in "
                   "it, %.2f s terraform, %.2f s (median) from ready to its first terraform process; %.1f s queued "
                   "for a fork in all; %s of %d inits overlapped another; plays: %s"
-                  % (mode, run["units_phase"], run.get("units_phase_ratio_to_bound") or 0,
+                  % (mode, run["units_phase"], "%.2fx" % ratio if ratio else "no",
                      run["outside_module_per_unit_mean"], run["module_python_per_unit_mean"],
                      run["terraform_seconds"] / max(1, run["unit_count"]), run.get("start_latency_median") or 0,
                      run["queued_for_fork_seconds"], run.get("inits_overlapping"), run.get("inits", 0), plays))
