@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -384,3 +385,25 @@ def test_refused_before_any_terraform_runs(refusals, case, mutate, mode, args, e
     assert "Traceback" not in proc.stdout + proc.stderr
     assert not refusals["marker"].exists(), "terraform ran"
     assert not (project / ".groundwork" / "runs").exists() and not (project / "w").exists()
+
+
+def test_validate_and_graph_are_offline(refusals):
+    """The diamond validated and drawn with an unreachable endpoint and a terraform that leaves a mark."""
+    project = refusals["project"] / "graph"
+    project.mkdir()
+    env = dict(refusals["env"], GW_TEST_BUCKET="never-touched", GW_TEST_TABLE="never-touched",
+               GW_TEST_WORK=str(project / "w"))
+    proc = playbook(project, ["validate.yml", "graph.yml"], "-e", "graph_dir=graph", inventory=DIAMOND, env=env)
+    for line in ("6 units valid; 4 layers", "layer 1: network", "layer 2: data, iam", "layer 3: app",
+                 "layer 4: dns, monitoring"):
+        assert proc.stdout.count(line) == 2, line  # once from validate.yml, once from graph.yml
+    graph = project / "graph"  # -e graph_dir is relative to the directory ansible-playbook runs in
+    assert graph.joinpath("test.mmd").read_text().startswith("flowchart BT")
+    dot = graph.joinpath("test.dot").read_text()
+    assert '"app" -> "data";' in dot and '"app" -> "iam";' in dot and "{ rank=same; \"data\"; \"iam\"; }" in dot
+    if shutil.which("dot", path=env["PATH"]):
+        assert graph.joinpath("test.png").read_bytes()[:4] == b"\x89PNG"
+    else:  # graphviz is not installed here: the playbook says so instead of failing
+        assert "PNG skipped: graphviz (the dot command) is not installed" in proc.stdout
+        assert not graph.joinpath("test.png").exists()
+    assert not refusals["marker"].exists(), "terraform ran"
