@@ -32,6 +32,68 @@ MODULE_FACTS_VERSION = 2  # bump when module_facts() changes shape or meaning
 _KEY_RE = re.compile(r"^[A-Za-z0-9!_.*'()\-/=+]+$")
 
 
+def unit_argument_spec():
+    """The unit module's options: shared by the module and the stack_unit action (one code path)."""
+    return dict(
+        name=dict(type="str", required=True),
+        source=dict(type="str", required=True),
+        work_dir=dict(type="path"),
+        backend=dict(type="dict"),
+        inputs=dict(type="dict", default={}),
+        mocked_inputs=dict(type="list", elements="str", default=[]),
+        state=dict(type="str", default="present", choices=["present", "planned", "absent"]),
+        plan_file=dict(type="path"),
+        lock_timeout=dict(type="str"),
+        parallelism=dict(type="int"),
+        targets=dict(type="list", elements="str", default=[]),
+        replace=dict(type="list", elements="str", default=[]),
+        terraform_binary=dict(type="str"),
+        plugin_cache_dir=dict(type="path"),
+        provider_mirror=dict(type="path"),
+        aws_provider=dict(type="dict", options=dict(
+            enabled=dict(type="raw", default="auto"),
+            region=dict(type="str"),
+            profile=dict(type="str"),
+            assume_role_arn=dict(type="str"),
+            assume_role_session_name=dict(type="str", default="groundwork"),
+            external_id=dict(type="str", no_log=True),
+            allowed_account_ids=dict(type="list", elements="str"),
+            default_tags=dict(type="dict"),
+            endpoint_url=dict(type="str"),
+        )),
+        env=dict(type="dict", default={}, no_log=False),
+        log_dir=dict(type="path"),
+        return_sensitive_outputs=dict(type="bool", default=False),
+        force_unlock=dict(type="str"),
+        allow_destroy=dict(type="bool", default=True),
+        allow_unlocked=dict(type="bool", default=False),
+        backend_change=dict(type="str", default="fail", choices=["fail", "migrate", "reconfigure"]),
+    )
+
+
+def normalise_params(params):
+    """aws_provider.enabled: 'auto', or a boolean in any of Ansible's spellings."""
+    from ansible.module_utils.parsing.convert_bool import boolean
+
+    aws = params.get("aws_provider")
+    if not aws:
+        return params
+    enabled = aws.get("enabled")
+    if enabled is None or (isinstance(enabled, str) and enabled.lower() == "auto"):
+        aws["enabled"] = "auto"
+        return params
+    try:
+        aws["enabled"] = boolean(enabled, strict=True)
+    except TypeError:
+        raise InputError("aws_provider.enabled must be auto, true or false, not %r" % (enabled,))
+    return params
+
+
+def secret_env_values(env):
+    """Values of ``env`` (credentials live there) to keep out of any output."""
+    return {value for value in (env or {}).values() if isinstance(value, str) and len(value) >= 3}
+
+
 class UnitSpec:
     """The validated options of one unit run (names mirror the module's options)."""
 
@@ -170,6 +232,8 @@ def module_facts(info):
                              "nullable": var.nullable, "type_tree": type_tree(var.type)}
                       for name, var in sorted(info.variables.items())},
         "uses_aws": bool(info.uses_provider("aws")),
+        "needs_providers": bool(info.required_providers or info.resource_providers or info.provider_blocks
+                                or info.child_modules),
         "own_provider_blocks": sorted(info.provider_blocks),
         # The parts of a module whose change needs a new ``terraform init``:
         "backend": info.backend,
@@ -504,7 +568,7 @@ class UnitRunner:
 
     def _generate(self, info):
         spec, wd = self.spec, self.workdir
-        layout = {key: info[key] for key in ("backend", "modules", "providers")}
+        layout = {key: info[key] for key in ("backend", "modules", "providers", "needs_providers")}
         block = backend_block(spec.backend, (spec.backend or {}).get("key"), self.tf, spec.allow_unlocked)
         if block:
             if layout["backend"] not in (None, "s3"):
@@ -576,7 +640,9 @@ class UnitRunner:
             reconfigure = True  # from local/no backend to the S3 one on a fresh work dir
         argv = cli.init_argv(self.tf.path, reconfigure=reconfigure, migrate_state=migrate,
                              upgrade=bool(previous) and previous.get("providers") != state["providers"])
-        with _plugin_cache_lock(self.runner.env.get("TF_PLUGIN_CACHE_DIR")):
+        # Only inits that install providers write to the shared cache; the rest need no lock.
+        needs_providers = layout["needs_providers"] or layout["uses_aws"]
+        with _plugin_cache_lock(self.runner.env.get("TF_PLUGIN_CACHE_DIR") if needs_providers else None):
             result = self.runner.run(argv)
         if result.rc != 0:
             raise self._init_error(result)

@@ -329,73 +329,22 @@ unlocked:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
-from ansible_collections.groundwork.terraform.plugins.module_utils.unit import UnitRunner, UnitSpec
-
-
-def argument_spec():
-    return dict(
-        name=dict(type="str", required=True),
-        source=dict(type="str", required=True),
-        work_dir=dict(type="path"),
-        backend=dict(type="dict"),
-        inputs=dict(type="dict", default={}),
-        mocked_inputs=dict(type="list", elements="str", default=[]),
-        state=dict(type="str", default="present", choices=["present", "planned", "absent"]),
-        plan_file=dict(type="path"),
-        lock_timeout=dict(type="str"),
-        parallelism=dict(type="int"),
-        targets=dict(type="list", elements="str", default=[]),
-        replace=dict(type="list", elements="str", default=[]),
-        terraform_binary=dict(type="str"),
-        plugin_cache_dir=dict(type="path"),
-        provider_mirror=dict(type="path"),
-        aws_provider=dict(type="dict", options=dict(
-            enabled=dict(type="raw", default="auto"),
-            region=dict(type="str"),
-            profile=dict(type="str"),
-            assume_role_arn=dict(type="str"),
-            assume_role_session_name=dict(type="str", default="groundwork"),
-            external_id=dict(type="str", no_log=True),
-            allowed_account_ids=dict(type="list", elements="str"),
-            default_tags=dict(type="dict"),
-            endpoint_url=dict(type="str"),
-        )),
-        env=dict(type="dict", default={}, no_log=False),
-        log_dir=dict(type="path"),
-        return_sensitive_outputs=dict(type="bool", default=False),
-        force_unlock=dict(type="str"),
-        allow_destroy=dict(type="bool", default=True),
-        allow_unlocked=dict(type="bool", default=False),
-        backend_change=dict(type="str", default="fail", choices=["fail", "migrate", "reconfigure"]),
-    )
-
-
-def _normalise_enabled(module):
-    aws = module.params.get("aws_provider")
-    if not aws:
-        return
-    enabled = aws.get("enabled")
-    if isinstance(enabled, str) and enabled.lower() == "auto":
-        aws["enabled"] = "auto"
-        return
-    try:
-        aws["enabled"] = module.boolean(enabled)
-    except TypeError:
-        module.fail_json(msg="aws_provider.enabled must be auto, true or false, not %r" % (enabled,))
+from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
+    UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    _normalise_enabled(module)
-    # Secrets in env (credentials) never reach output.
-    for value in module.params["env"].values():
-        if isinstance(value, str) and len(value) >= 3:
-            module.no_log_values.add(value)
-    runner = UnitRunner(UnitSpec(**module.params), check_mode=module.check_mode, diff=module._diff)
+    module = AnsibleModule(argument_spec=unit_argument_spec(), supports_check_mode=True)
+    runner = None
     try:
+        normalise_params(module.params)
+        # Secrets in env (credentials) never reach output.
+        module.no_log_values.update(secret_env_values(module.params["env"]))
+        runner = UnitRunner(UnitSpec(**module.params), check_mode=module.check_mode, diff=module._diff)
         result = runner.run()
     except GroundworkError as exc:
-        module.no_log_values.update(runner.secrets)
+        if runner is not None:
+            module.no_log_values.update(runner.secrets)
         module.fail_json(**exc.fail_kwargs())
     module.no_log_values.update(result.secrets)
     module.exit_json(**result)
