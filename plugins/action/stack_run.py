@@ -83,6 +83,13 @@ class ActionModule(ActionBase):
             "limited": sorted(set(all_units) - set(in_run)),
         }
         result.update(changed=False, order=order, layers=layers, units=resolved, mermaid=graph.to_mermaid())
+        forks = task_vars.get("ansible_forks")
+        if mode != "validate" and isinstance(forks, int) and 0 < forks < len(order):
+            # Under the free strategy a unit waiting for its dependencies holds a fork; with fewer
+            # forks than units, a ready unit can queue behind waiting ones (measured in PERFORMANCE.md).
+            result.setdefault("warnings", []).append(
+                "forks is %d but this run has %d units: units that wait for dependencies hold a fork, so ready "
+                "units may queue; run with -f %d for ready-set scheduling" % (forks, len(order), len(order)))
         if mode == "validate":
             result["msg"] = "%d units valid; %d layers" % (len(all_units), len(graph.layers()))
             return result
