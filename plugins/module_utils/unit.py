@@ -369,6 +369,13 @@ def format_age(seconds):
     return "%dd%02dh" % (seconds // 86400, seconds % 86400 // 3600)
 
 
+def duration_seconds(text):
+    """Seconds of a terraform duration ("90s", "5m", "1h30m"); 0 for none or unreadable text."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", str(text or ""))
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(number) * scale[unit] for number, unit in parts)
+
+
 def unlock_command(unit, lock_id):
     """The command that releases a unit's stale lock (stack_unit fills in the inventory)."""
     return "ansible-playbook groundwork.terraform.unlock -i <inventory> -e unit=%s -e lock_id=%s" % (unit, lock_id)
@@ -696,10 +703,10 @@ class UnitRunner:
         destroy = spec.state == "absent"
         json_ui = self.tf.supports("json_ui")
         plan_path = os.path.join(self.workdir.meta, "current.tfplan")
-        result = self.runner.run(cli.plan_argv(
+        result = self._run_locking(cli.plan_argv(
             self.tf.path, plan_path, var_file=var_file, destroy=destroy, targets=spec.targets,
             replace=spec.replace, lock_timeout=spec.lock_timeout, parallelism=spec.parallelism,
-            json_ui=json_ui), json_events=json_ui)
+            json_ui=json_ui), json_ui)
         if result.rc not in (0, 2):
             raise self._run_error("plan", result)
         has_changes = result.rc == 2
@@ -739,11 +746,27 @@ class UnitRunner:
         self._refuse_destroy(plan)
         self._apply(os.path.abspath(spec.plan_file), plan, saved=True)
 
+    def _run_locking(self, argv, json_ui):
+        """Run a command that takes the state lock, honouring lock_timeout despite a terraform bug.
+
+        Waiting on a DynamoDB lock, terraform gives up with "unexpected end of JSON input" when
+        the holder releases the lock between terraform's failed PutItem and its read of the
+        holder's info (hashicorp/terraform#32690). It took no lock and changed nothing then, so
+        the command runs again while the lock_timeout lasts.
+        """
+        deadline = time.monotonic() + duration_seconds(self.spec.lock_timeout)
+        while True:
+            result = self.runner.run(argv, json_events=json_ui)
+            lost_race = result.rc not in (0, 2) and any(
+                "acquiring the state lock" in d.summary.lower() and "unexpected end of JSON input" in d.detail
+                for d in result.errors)
+            if not lost_race or time.monotonic() >= deadline:
+                return result
+
     def _apply(self, plan_path, plan, saved=False):
         json_ui = self.tf.supports("json_ui")
-        result = self.runner.run(cli.apply_argv(self.tf.path, plan_path, lock_timeout=self.spec.lock_timeout,
-                                                parallelism=self.spec.parallelism, json_ui=json_ui),
-                                 json_events=json_ui)
+        result = self._run_locking(cli.apply_argv(self.tf.path, plan_path, lock_timeout=self.spec.lock_timeout,
+                                                  parallelism=self.spec.parallelism, json_ui=json_ui), json_ui)
         errored = os.path.join(self.workdir.run_dir, "errored.tfstate")
         if os.path.exists(errored):
             os.chmod(errored, 0o600)

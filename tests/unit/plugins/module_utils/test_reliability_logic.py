@@ -13,7 +13,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run imp
 from ansible_collections.groundwork.terraform.plugins.module_utils.state_history import (
     StateError, parse_state, render_state, same_content, summarize_state, validate_backend)
 from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
-    format_age, lock_age, parse_digest_mismatch, unlock_command)
+    duration_seconds, format_age, lock_age, parse_digest_mismatch, unlock_command)
 
 
 # ----------------------------------------------------------------------------- locks
@@ -147,3 +147,9 @@ def test_non_states_are_refused(body):
 def test_restore_backend_validated_before_any_call(backend, match):
     with pytest.raises(InputError, match=match):
         validate_backend(backend)
+
+
+@pytest.mark.parametrize("text, seconds", [("60s", 60), ("5m", 300), ("1h30m", 5400), ("500ms", 0.5), ("", 0),
+                                           (None, 0), ("soon", 0)])
+def test_terraform_durations(text, seconds):
+    assert duration_seconds(text) == seconds
