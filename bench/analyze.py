@@ -117,10 +117,14 @@ def baseline(measured, root, units, tf_procs):
     rows = {}
     for name in units:
         procs = by_dir.get(os.path.realpath(os.path.join(root, name)), [])
-        per = {}
+        per, last_ok = {}, {}
         for proc in procs:
             per[proc["command"]] = per.get(proc["command"], 0.0) + proc["end"] - proc["start"]
-        rows[name] = {"terraform": busy(procs), "by_command": per, "terraform_processes": len(procs),
+            if proc["rc"] == 0:
+                last_ok[proc["command"]] = proc["end"] - proc["start"]
+        rows[name] = {"terraform": busy(procs), "by_command": per, "last_ok": last_ok,
+                      "failed_processes": sum(1 for p in procs if p["rc"] != 0),
+                      "terraform_processes": len(procs),
                       "tf_intervals": [[p["start"], p["end"], p["command"]] for p in procs]}
     n = max(1, len(rows))
     tf = sum(r["terraform"] for r in rows.values())
@@ -130,6 +134,7 @@ def baseline(measured, root, units, tf_procs):
         "overhead_per_unit_mean": (measured["wall"] - tf) / n,
         "tf_processes_per_unit": sum(r["terraform_processes"] for r in rows.values()) / n,
         "tf_process_kinds": _kinds(tf_procs),
+        "retried_units": sorted(u for u, r in rows.items() if r["failed_processes"]),
     })
     return result
 

@@ -38,18 +38,37 @@ def write_unit_dirs(root, module_dir, units, delays, backend):
 
 
 def write_shell_loop(root, order, terraform, destroy=False):
-    """cd into each unit in order (reverse for destroy); init, then apply -auto-approve."""
+    """cd into each unit in order (reverse for destroy); init, then apply -auto-approve.
+
+    Under load, moto sometimes answers the DynamoDB lock PutItem so late that terraform's SDK
+    retries it and the retry finds terraform's own lock ("Error acquiring the state lock ...
+    ConditionalCheckFailedException"). A person would unlock and run it again; so does the
+    loop, once, and the bench counts the retry (the failed apply is in the wrapper log, rc 1).
+    """
     action = "destroy" if destroy else "apply"
     units = list(reversed(order)) if destroy else list(order)
-    lines = ["#!/usr/bin/env bash", "set -euo pipefail", "TF=%s" % shlex.quote(terraform),
-             "cd %s" % shlex.quote(root),
-             "for unit in %s; do" % " ".join(units),
-             "  (cd \"$unit\" && \"$TF\" init -input=false -no-color >init.log"
-             " && \"$TF\" %s -auto-approve -input=false -no-color >%s.log)" % (action, action),
-             "done"]
+    script = """#!/usr/bin/env bash
+set -uo pipefail
+TF=%(tf)s
+cd %(root)s
+run_unit() {
+  cd "$1" || return 1
+  "$TF" init -input=false -no-color >init.log 2>&1 || { cat init.log >&2; return 1; }
+  if ! "$TF" %(action)s -auto-approve -input=false -no-color >%(action)s.log 2>&1; then
+    id=$(awk '/Lock Info:/ {found=1} found && /ID:/ {sub(/.*ID:[ \t]*/, ""); sub(/[ \t].*/, ""); print; exit}' %(action)s.log)
+    if [ -z "$id" ]; then cat %(action)s.log >&2; return 1; fi
+    echo "unit $1: lost its own state lock $id; force-unlock and run again" >&2
+    "$TF" force-unlock -force "$id" >/dev/null 2>&1
+    "$TF" %(action)s -auto-approve -input=false -no-color >%(action)s.log 2>&1 || { cat %(action)s.log >&2; return 1; }
+  fi
+}
+for unit in %(units)s; do
+  (run_unit "$unit") || exit 1
+done
+""" % {"tf": shlex.quote(terraform), "root": shlex.quote(root), "action": action, "units": " ".join(units)}
     path = os.path.join(root, "%s-loop.sh" % action)
     with open(path, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(script)
     os.chmod(path, 0o755)
     return path
 

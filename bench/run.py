@@ -193,8 +193,10 @@ class Bench:
             except Exception as exc:  # one broken mode must not lose the others' figures
                 run = {"error": "%s: %s" % (type(exc).__name__, exc), "wall": time.time() - started}
             record["runs"][mode] = run
-            print("   %-8s %6.1f s%s" % (mode, run.get("wall", 0), ("  ERROR " + run["error"][:300])
-                                          if run.get("error") else ""), flush=True)
+            print("   %-8s %6.1f s%s%s" % (mode, run.get("wall", 0), ("  ERROR " + run["error"][:300])
+                                            if run.get("error") else "",
+                                            "  (retried after a lost lock: %s)" % ", ".join(run["retried_units"])
+                                            if run.get("retried_units") else ""), flush=True)
         self.bound(record, graph)
         self.chart(stack_id, record)
         self.save()
@@ -209,8 +211,9 @@ class Bench:
             if not same:
                 return
             shell = same[0]["runs"]["shell"]  # same units and delays: its single-unit times hold here too
-        apply_only = {u: r["by_command"].get("apply", 0.0) for u, r in shell["units"].items()}
-        with_init = {u: r["terraform"] for u, r in shell["units"].items()}
+        # the successful apply (a retried unit's failed attempt does not count)
+        apply_only = {u: r.get("last_ok", r["by_command"]).get("apply", 0.0) for u, r in shell["units"].items()}
+        with_init = {u: sum(r.get("last_ok", r["by_command"]).values()) for u, r in shell["units"].items()}
         seconds, path = graph.critical_path(apply_only)
         seconds_init, path_init = graph.critical_path(with_init)
         record["bound"] = {"seconds": seconds, "path": path, "with_init_seconds": seconds_init,
