@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import threading
 import subprocess
 import sys
 import tempfile
@@ -88,7 +89,21 @@ def terraform_env(mirror: str, workdir: Path, cache_dir: Path = DEFAULT_CACHE) -
 
 # Most of the time goes to waiters (SQS attribute propagation, S3 lifecycle), not CPU.
 PARALLELISM = "-parallelism=30"
+# A combined run is stopped when no resource finishes for this long (a waiter that never
+# converges on the emulator); the examples owning the in-flight resources fail.
+STALL_SECONDS = int(os.environ.get("GROUNDWORK_TF_STALL", "240"))
 COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "600"))
+
+
+def warm_plugin_cache(terraform: str, env: dict, workdir: Path) -> None:
+    """One init before any parallel ones: terraform's plugin cache is not safe for concurrent
+    first use (parallel inits racing to create the cache entry fail)."""
+    root = workdir / "warm-cache"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "main.tf").write_text('terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n')
+    result = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], root, env)
+    if result.returncode != 0:
+        raise HarnessError("terraform init with the provider mirror failed:\n" + result.stderr[-3000:])
 
 
 def run(argv: list, cwd: Path, env: dict, timeout: int | None = None) -> subprocess.CompletedProcess:
@@ -142,7 +157,7 @@ def format_diag(diag: dict) -> str:
     rng = diag.get("range") or {}
     if rng.get("filename"):
         where = "%s %s:%s" % (where, rng["filename"], (rng.get("start") or {}).get("line", "?"))
-    text = "%s: %s" % (diag.get("summary", ""), diag.get("detail", ""))
+    text = diag.get("summary", "") + (": " + diag["detail"] if diag.get("detail") else "")
     return ("[%s] %s" % (where.strip(), text) if where.strip() else text).strip()
 
 
@@ -225,17 +240,21 @@ def provider_config(endpoint: str, services: list, aliases: list) -> dict:
     return {"provider": {"aws": [block()] + [block(a) for a in sorted(set(aliases))]}}
 
 
-def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> None:
-    """One root config calling every example as a module, plus the local provider config."""
+def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> dict:
+    """One root config calling every example as a module, plus the local provider config.
+
+    Returns {unique name passed to an example: example}.
+    """
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    modules, types, aliases = {}, set(), []
+    modules, types, aliases, names = {}, set(), [], {}
     for example in examples:
         source = os.path.relpath(tree / example.module / "examples" / example.name, root)
         call = {"source": source}
         if "name" in example.variables:
             call["name"] = example.unique_name()
+            names[call["name"]] = example
         call.update(example.settings["vars"])
         if example.settings["provider_aliases"]:
             call["providers"] = dict({"aws": "aws"}, **{
@@ -246,6 +265,7 @@ def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> None:
     (root / "main.tf.json").write_text(json.dumps({"module": modules}, indent=2))
     (root / "providers.tf.json").write_text(json.dumps(
         provider_config(endpoint, endpoint_services(types), aliases), indent=2))
+    return names
 
 
 def json_lines(text: str) -> list:
@@ -276,36 +296,129 @@ def attribute(diag: dict, examples: list) -> list:
     return []
 
 
-def tf_json_run(terraform: str, argv: list, root: Path, env: dict, examples: list) -> dict:
-    """Run a -json terraform command; returns errors per example key and global errors."""
+def example_key(address: str) -> str | None:
+    match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", address or "")
+    return match.group(1) if match else None
+
+
+def stream_terraform(argv: list, root: Path, env: dict, log_path: Path, stall_seconds: int,
+                     timeout: int) -> tuple:
+    """Run terraform -json, reading its messages as they come.
+
+    A waiter that never converges on the emulator would hold the whole combined run, so when
+    nothing completes for stall_seconds (or the command passes timeout) terraform gets SIGINT:
+    it stops gracefully and writes the state of what it did create, so destroy can clean up.
+    Returns (rc, messages, stderr, stalled) with stalled None or (reason, number of messages
+    read when terraform was interrupted).
+    """
+    proc = subprocess.Popen(argv, cwd=str(root), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    messages, lock = [], threading.Lock()
+    last_progress = [time.monotonic()]
+    stderr_chunks = []
+
+    def read_stdout():
+        with open(log_path, "w") as log:
+            for line in proc.stdout:
+                log.write(line)
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                with lock:
+                    messages.append(msg)
+                    if msg.get("type") in ("apply_complete", "apply_errored", "planned_change", "diagnostic"):
+                        last_progress[0] = time.monotonic()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    err_reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    err_reader.start()
+    started, stalled = time.monotonic(), None
+    while proc.poll() is None:
+        time.sleep(1)
+        now = time.monotonic()
+        with lock:
+            idle = now - last_progress[0]
+        if stalled is None and (idle > stall_seconds or now - started > timeout):
+            with lock:
+                seen = len(messages)
+            stalled = (("no resource finished for %ds" % idle) if idle > stall_seconds else ("over %ds" % timeout), seen)
+            proc.send_signal(signal.SIGINT)
+            interrupted = now
+        if stalled is not None and now - interrupted > 60 and proc.poll() is None:
+            proc.kill()
+    reader.join(timeout=30)
+    err_reader.join(timeout=30)
+    return proc.returncode, messages, "".join(stderr_chunks), stalled
+
+
+def tf_json_run(terraform: str, argv: list, root: Path, env: dict, examples: list,
+                names: dict | None = None) -> dict:
+    """Run a -json terraform command; errors per example key, whole-run errors, progress facts.
+
+    names: {unique name given to the example: example} to attribute diagnostics that carry no
+    resource address (e.g. some destroy errors) by the name they mention.
+    """
     started = time.monotonic()
-    proc = run([terraform] + argv, root, env)
-    messages = json_lines(proc.stdout)
-    per, general, planned, applied, slow = {}, [], {}, [], []
-    for msg in messages:
+    rc, messages, stderr, stalled = stream_terraform(
+        [terraform] + argv, root, env, root / ("%s.jsonl" % argv[0]), STALL_SECONDS, COMMAND_TIMEOUT)
+    outcome = summarize(argv[0], rc, messages, stderr, stalled, examples, names)
+    outcome["seconds"] = time.monotonic() - started
+    return outcome
+
+
+def summarize(command: str, rc: int, messages: list, stderr: str, stalled, examples: list,
+              names: dict | None = None) -> dict:
+    """terraform -json messages -> errors per example key, whole-run errors, planned actions,
+    slowest resources. Pure: unit-tested on recorded runs."""
+    per, general, planned, slow = {}, [], {}, []
+    in_flight, in_flight_at_stop = {}, {}
+    by_key = {e.key: e for e in examples}
+    for index, msg in enumerate(messages):
+        if stalled and index == stalled[1]:
+            in_flight_at_stop = dict(in_flight)
         kind = msg.get("type")
+        hook = msg.get("hook") or {}
+        addr = (hook.get("resource") or {}).get("addr", "")
         if kind == "diagnostic" and (msg.get("diagnostic") or {}).get("severity") == "error":
             diag = msg["diagnostic"]
+            if stalled and diag.get("summary") == "execution halted":
+                continue  # the echo of our own interrupt
             owners = attribute(diag, examples)
+            if not owners and names:
+                text = " ".join([diag.get("summary", ""), diag.get("detail", "")])
+                owners = [e for n, e in names.items() if n in text]
             for owner in owners:
                 per.setdefault(owner.key, []).append(format_diag(diag))
             if not owners:
                 general.append(format_diag(diag))
         elif kind == "planned_change":
-            module = ((msg.get("change") or {}).get("resource") or {}).get("module", "")
-            match = re.match(r"module\.(ex_[A-Za-z0-9_]+)", module)
-            if match:
-                planned.setdefault(match.group(1), []).append(msg["change"].get("action"))
-        elif kind == "apply_start" and msg.get("hook", {}).get("action") != "read":
-            # data source reads during planning report apply_start too: only real changes count
-            applied.append(msg.get("hook", {}).get("resource", {}).get("addr", ""))
-        elif kind == "apply_complete" and msg.get("hook", {}).get("action") != "read":
-            hook = msg.get("hook", {})
-            slow.append((hook.get("elapsed_seconds", 0), hook.get("resource", {}).get("addr", "")))
-    if proc.returncode != 0 and not per and not general:
-        general.append("terraform %s exited %d: %s" % (argv[0], proc.returncode, (proc.stderr or proc.stdout)[-3000:]))
-    return {"rc": proc.returncode, "errors": per, "general": general, "planned": planned,
-            "started_applying": bool(applied), "seconds": time.monotonic() - started,
+            change = msg.get("change") or {}
+            key = example_key((change.get("resource") or {}).get("addr", ""))
+            if key and change.get("action") != "read":
+                planned.setdefault(key, []).append(change.get("action"))
+        elif hook.get("action") == "read":
+            continue  # data source reads during planning report apply_* hooks too
+        elif kind == "apply_start":
+            in_flight[addr] = True
+        elif kind in ("apply_complete", "apply_errored"):
+            in_flight.pop(addr, None)
+            if kind == "apply_complete":
+                slow.append((hook.get("elapsed_seconds", 0), addr))
+    if stalled:
+        if stalled[1] >= len(messages):
+            in_flight_at_stop = dict(in_flight)
+        for addr in in_flight_at_stop:
+            key = example_key(addr)
+            if key in by_key:
+                per.setdefault(key, []).append("terraform %s stopped (%s) while still waiting on %s" % (command, stalled[0], addr))
+        if not in_flight_at_stop:
+            general.append("terraform %s stopped: %s" % (command, stalled[0]))
+    if rc != 0 and not per and not general:
+        general.append("terraform %s exited %d: %s" % (command, rc, stderr[-3000:]))
+    return {"rc": rc, "errors": per, "general": general, "planned": planned, "stalled": stalled and stalled[0],
+            "started_applying": bool(slow or in_flight or in_flight_at_stop),
             "slowest": sorted(slow, reverse=True)[:5]}
 
 
@@ -342,7 +455,7 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
         if not pending:
             break
         root = workdir / ("root-%s-%d" % (mode, attempt))
-        write_root(root, tree, pending, endpoint)
+        names = write_root(root, tree, pending, endpoint)
         init = run([terraform, "init", "-input=false", "-no-color"], root, env)
         if init.returncode != 0:
             blamed = [e for e in pending if "examples/%s" % e.name in init.stderr and e.module in init.stderr]
@@ -371,7 +484,7 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
                 continue
             return results
         outcome = tf_json_run(terraform, ["apply", "-json", "-auto-approve", "-input=false", "-lock=false", PARALLELISM],
-                              root, env, pending)
+                              root, env, pending, names)
         log("apply of %d examples: rc=%d in %.0fs; slowest: %s" % (
             len(pending), outcome["rc"], outcome["seconds"], ", ".join("%s %ss" % (a, t) for t, a in outcome["slowest"])))
         if outcome["rc"] != 0 and not outcome["started_applying"] and outcome["errors"] and not outcome["general"]:
@@ -383,11 +496,15 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
         created = state_resources(terraform, root, env)
         for key, example in by_key.items():
             errors = outcome["errors"].get(key, []) + outcome["general"]
-            results[example.id].update(phase="apply", errors=errors, resources=len(created.get(key, [])))
+            wanted = len([a for a in outcome["planned"].get(key, []) if a in ("create", "replace")])
+            got = len(created.get(key, []))
+            if not errors and got < wanted:
+                errors = ["apply created %d of the %d resources it planned" % (got, wanted)]
+            results[example.id].update(phase="apply", errors=errors, resources=got)
         # no refresh: the state was just written by the apply, and reading it all back costs minutes
         destroy = tf_json_run(terraform, ["destroy", "-json", "-auto-approve", "-input=false", "-lock=false",
                                           "-refresh=false", PARALLELISM],
-                              root, env, pending)
+                              root, env, pending, names)
         log("destroy of %d examples: rc=%d in %.0fs; slowest: %s" % (
             len(pending), destroy["rc"], destroy["seconds"], ", ".join("%s %ss" % (a, t) for t, a in destroy["slowest"])))
         left = state_resources(terraform, root, env)
@@ -428,6 +545,7 @@ def main(argv=None) -> int:
         return 2
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="gw-modtest-"))
     env = terraform_env(mirror["path"], workdir)
+    warm_plugin_cache(terraform, env, workdir)
     if args.action == "validate":
         tree = copy_modules(workdir)
         modules = [m for m in tfdocs.module_dirs(tree) if not args.modules or m.name in args.modules]

@@ -1,6 +1,7 @@
 resource "aws_cloudwatch_log_group" "flow_logs" {
   count = var.flow_logs.enabled ? 1 : 0
   #checkov:skip=CKV_AWS_158:KMS encryption of the log group is opt-in via flow_logs.kms_key_arn; CloudWatch Logs always encrypts at rest with service keys
+  #checkov:skip=CKV_AWS_338:Retention defaults to 365 days (flow_logs.retention_in_days, an optional() default checkov cannot resolve); shorter is the caller's explicit choice
 
   name              = "/vpc/${var.name}/flow-logs"
   retention_in_days = var.flow_logs.retention_in_days

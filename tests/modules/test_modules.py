@@ -48,10 +48,11 @@ EXAMPLES, EXAMPLE_ERRORS = examples_or_errors()
 
 
 @pytest.fixture(scope="module")
-def tf_work(tmp_path_factory, provider_mirror):
+def tf_work(tmp_path_factory, provider_mirror, terraform_bin):
     """Copied module tree + terraform env (mirror CLI config, shared plugin cache)."""
     work = tmp_path_factory.mktemp("modules")
     env = modtest.terraform_env(provider_mirror, work)
+    modtest.warm_plugin_cache(terraform_bin, env, work)
     return {"dir": work, "env": env, "tree": modtest.copy_modules(work, ROOT)}
 
 
