@@ -441,9 +441,10 @@ def test_sigterm_is_forwarded_once_so_terraform_saves_state_and_unlocks(state_st
         "state of the completed resources was not saved"
 
 
-def test_s3_native_lockfile_backend(unit, state_store, boto_clients, toolchain_info):
+def test_s3_native_lockfile_backend(unit, state_store, boto_clients):
     """use_lockfile (terraform >= 1.10): the lock is an object beside the state, taken during apply."""
-    version = tuple(int(p) for p in (toolchain_info.get("terraform_version") or "0.0.0").split("."))
+    from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
+    version = cli.detect(cli.find_binary()).version
     if version < (1, 10, 0):
         pytest.skip("S3-native locking needs terraform >= 1.10; this machine has %s" % (version,))
     backend = {k: v for k, v in state_store.items() if k != "dynamodb_table"}
