@@ -41,8 +41,14 @@ local-up: setup
 local-down: setup
 	$(BIN)/python tools/local_endpoint.py down --port $(LOCAL_PORT)
 
+# The provider mirror tools/toolchain.py found (GROUNDWORK_PROVIDER_MIRROR or a usual place), if
+# any: terraform then installs the AWS provider from it, offline. Without one, from the registry.
+MIRROR = $(shell $(BIN)/python -c "import json; m = json.load(open('$(VENV)/toolchain.json')).get('provider_mirror'); print(m['path'] if m else '')" 2>/dev/null)
+
 local: local-up
-	$(BIN)/ansible-playbook deploy.yml -i $(INVENTORY)
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-test} \
+	AWS_REGION=$${AWS_REGION:-us-east-1} AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$(LOCAL_PORT)} \
+	  $(BIN)/ansible-playbook deploy.yml -i $(INVENTORY) $(if $(MIRROR),-e terraform_provider_mirror=$(MIRROR))
 
 clean:
 	rm -rf $(VENV) .groundwork .pytest_cache tests/output
