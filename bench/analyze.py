@@ -123,7 +123,8 @@ def baseline(measured, root, units, tf_procs):
             if proc["rc"] == 0:
                 last_ok[proc["command"]] = proc["end"] - proc["start"]
         rows[name] = {"terraform": busy(procs), "by_command": per, "last_ok": last_ok,
-                      "failed_processes": sum(1 for p in procs if p["rc"] != 0),
+                      # plan -detailed-exitcode exits 2 on changes: only failed applies/destroys count
+                      "failed_processes": sum(1 for p in procs if p["rc"] != 0 and p["command"] in ("apply", "destroy")),
                       "terraform_processes": len(procs),
                       "tf_intervals": [[p["start"], p["end"], p["command"]] for p in procs]}
     n = max(1, len(rows))
