@@ -67,8 +67,11 @@ def render_state(state):
 
 def same_content(left, right):
     """Whether two states hold the same thing, whatever their serials."""
-    strip = lambda state: {k: v for k, v in state.items() if k != "serial"}  # noqa: E731
-    return strip(left) == strip(right)
+    return _without_serial(left) == _without_serial(right)
+
+
+def _without_serial(state):
+    return {k: v for k, v in state.items() if k != "serial"}
 
 
 def validate_backend(backend):

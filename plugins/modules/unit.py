@@ -22,6 +22,12 @@ description:
     provider requirements, terraform version, mirror). A changed backend is never silently
     reconfigured (see O(backend_change)).
   - Inputs go to a C(0600) C(.tfvars.json) deleted after the run, never to C(-var) arguments.
+  - Input values are checked against the module's declared variable types before terraform runs
+    (terraform's own conversion rules); C(yes)/C(no)/C(True)/C(False) given to a C(bool) variable
+    become V(true)/V(false).
+  - A failure says what to do next - a held lock names its holder, its age and the exact release
+    command; an C(errored.tfstate) left by a failed state upload blocks the unit and gives the
+    recovery commands; a state whose DynamoDB digest does not match names both checksums.
   - A no-op run of an initialised unit starts two terraform processes (plan, state pull).
   - The full terraform output of every run goes to a C(0600) log file (RV(log_path)), as it
     happens, so a long apply can be followed with C(tail -f).
