@@ -226,7 +226,7 @@ def test_destroy_runs_in_reverse_order_and_empties_every_state(diamond):
 
 # ----------------------------------------------------------------------------------- wide stack
 
-WIDE_DELAY = 8
+WIDE_DELAY = 10
 
 
 @pytest.fixture(scope="module")
