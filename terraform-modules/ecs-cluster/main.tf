@@ -1,6 +1,4 @@
 resource "aws_cloudwatch_log_group" "exec" {
-  #checkov:skip=CKV_AWS_158:KMS encryption follows execute_command_logging.kms_key_arn; CloudWatch Logs encrypts at rest with service keys otherwise
-  #checkov:skip=CKV_AWS_338:Retention defaults to 365 days (execute_command_logging.retention_in_days, an optional() default checkov cannot resolve)
   count = var.execute_command_logging != null ? 1 : 0
 
   name              = "/aws/ecs/${var.name}/exec"
@@ -10,7 +8,6 @@ resource "aws_cloudwatch_log_group" "exec" {
 }
 
 resource "aws_ecs_cluster" "this" {
-  #checkov:skip=CKV_AWS_224:ECS Exec session logging with a customer key is opt-in (var.execute_command_logging with kms_key_arn); ECS Exec itself is off unless a service enables it
   name = var.name
 
   setting {
