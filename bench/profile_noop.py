@@ -307,6 +307,10 @@ def poll_latency():
     import inspect
     source = inspect.getsource(stack_run.RunDir.wait_for)
     out = {"source_has_backoff": "poll * 1.3" in source}
+    if not out["source_has_backoff"]:
+        poll = inspect.signature(stack_run.RunDir.wait_for).parameters["poll"].default
+        out.update(fixed_poll_seconds=poll, mean_notice_latency=round(poll / 2.0, 3), max_notice_latency=poll)
+        return out
     for finish in (1, 2, 5, 10, 30):
         t, poll = 0.0, 0.1
         while t < finish:
