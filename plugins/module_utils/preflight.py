@@ -61,9 +61,8 @@ def check_backend(backend):
                            % (what, backend.get("region"), _at(connection.endpoint_url)), aws_error_code=code)
         if code in ("403", "AccessDenied", "Forbidden"):
             raise AwsError("access denied to %s for %s%s (HeadBucket 403): the credentials are valid but may not "
-                           "use this bucket, or a bucket policy denies them" % (what, identity.get("Arn"),
-                                                                               _at(connection.endpoint_url)),
-                           aws_error_code=code)
+                           "use this bucket, or a bucket policy denies them"
+                           % (what, identity.get("Arn"), _at(connection.endpoint_url)), aws_error_code=code)
         raise _credentials_error(exc, "HeadBucket", what, connection.endpoint_url)
     return {"bucket": bucket, "arn": identity.get("Arn"), "account": identity.get("Account")}
 

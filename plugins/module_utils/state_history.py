@@ -165,7 +165,7 @@ class StateHistory:
                      "is_latest": bool(item.get("IsLatest")), "delete_marker": item["_deleted"],
                      "size": item.get("Size", 0)}
             if not item["_deleted"] and len([e for e in listed if not e["delete_marker"]]) < limit:
-                body, _ = self.read(entry["version_id"])
+                body = self.read(entry["version_id"])[0]
                 if body is not None:
                     entry["md5"] = _md5(body)
                     try:
