@@ -92,7 +92,7 @@ PARALLELISM = "-parallelism=30"
 # A combined run is stopped when no resource finishes for this long (a waiter that never
 # converges on the emulator); the examples owning the in-flight resources fail.
 STALL_SECONDS = int(os.environ.get("GROUNDWORK_TF_STALL", "240"))
-COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "600"))
+COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "900"))
 
 
 def warm_plugin_cache(terraform: str, env: dict, workdir: Path) -> None:
@@ -315,6 +315,7 @@ def stream_terraform(argv: list, root: Path, env: dict, log_path: Path, stall_se
                             text=True)
     messages, lock = [], threading.Lock()
     last_progress = [time.monotonic()]
+    in_flight = set()
     stderr_chunks = []
 
     def read_stdout():
@@ -325,9 +326,15 @@ def stream_terraform(argv: list, root: Path, env: dict, log_path: Path, stall_se
                     msg = json.loads(line)
                 except ValueError:
                     continue
+                kind = msg.get("type")
+                addr = ((msg.get("hook") or {}).get("resource") or {}).get("addr")
                 with lock:
                     messages.append(msg)
-                    if msg.get("type") in ("apply_complete", "apply_errored", "planned_change", "diagnostic"):
+                    if kind == "apply_start":
+                        in_flight.add(addr)
+                    elif kind in ("apply_complete", "apply_errored"):
+                        in_flight.discard(addr)
+                    if kind in ("apply_start", "apply_complete", "apply_errored", "planned_change", "diagnostic"):
                         last_progress[0] = time.monotonic()
 
     reader = threading.Thread(target=read_stdout, daemon=True)
@@ -339,7 +346,9 @@ def stream_terraform(argv: list, root: Path, env: dict, log_path: Path, stall_se
         time.sleep(1)
         now = time.monotonic()
         with lock:
-            idle = now - last_progress[0]
+            # a stall is resources waiting with none finishing; planning (provider start-up
+            # on a loaded machine) is bounded by the overall timeout only
+            idle = now - last_progress[0] if in_flight else 0.0
         if stalled is None and (idle > stall_seconds or now - started > timeout):
             with lock:
                 seen = len(messages)
