@@ -30,6 +30,7 @@ class TreeSampler(threading.Thread):
         self.interval = interval
         self.peak_rss = 0
         self.peak_processes = 0
+        self.provider_pids = {}  # pid -> provider binary name: each one is a provider loaded once
         self.stop = threading.Event()
 
     def run(self):
@@ -48,6 +49,9 @@ class TreeSampler(threading.Thread):
             for proc in procs:
                 try:
                     total += proc.memory_info().rss
+                    name = proc.name()
+                    if name.startswith("terraform-provi"):
+                        self.provider_pids.setdefault(proc.pid, name)
                 except psutil.Error:
                     pass
             self.peak_rss = max(self.peak_rss, total)
@@ -96,6 +100,8 @@ def run(argv, cwd, env, log_path, timeout=None):
             "other_cpu_seconds": round(others, 1), "other_cores_busy": round(others / wall, 2) if wall else 0.0,
             "load_before": load_before, "load_after": load_after, "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
             "peak_processes": sampler.peak_processes, "started": started, "finished": started + wall,
+            # sampled every 0.1 s: a provider process living less than that can be missed
+            "provider_processes_seen": len(sampler.provider_pids),
             "log": log_path}
 
 

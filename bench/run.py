@@ -55,10 +55,13 @@ def main(argv=None):
     parser.add_argument("--forks", default="width", help="width (graph width), units, or a number")
     parser.add_argument("--slow-delay", type=int, default=stacks.SLOW_DELAY)
     parser.add_argument("--no-local", action="store_true", help="skip the inventories/local platform")
+    parser.add_argument("--only-local", action="store_true", help="only the inventories/local platform")
     parser.add_argument("--out", default=os.path.join(HERE, "output"))
     args = parser.parse_args(argv)
 
-    if args.quick:
+    if args.only_local:
+        plan = []
+    elif args.quick:
         plan = list(QUICK_PLAN)
     else:
         modes = tuple(m for m in args.modes.split(",") if m)
@@ -68,7 +71,7 @@ def main(argv=None):
     try:
         for shape, size, modes in plan:
             bench.run_stack(shape, size, modes)
-        if not args.no_local:
+        if args.only_local or not (args.no_local or args.quick):
             bench.run_local_platform()
     finally:
         bench.stop_endpoint()
@@ -328,8 +331,11 @@ class Bench:
             if res["rc"] != 0:
                 run["error"] = "rc %d: %s" % (res["rc"], measure.tail(res["log"], 8))
             record["runs"][mode] = run
-            print("   %-8s %6.1f s  rc %d  terraform processes %d %s" % (
-                mode, res["wall"], res["rc"], len(procs), run["tf_process_kinds"]), flush=True)
+            print("   %-8s %6.1f s  rc %d  terraform processes %d %s; provider processes seen %d; CPU %.1f s; "
+                  "peak %.0f MB" % (mode, res["wall"], res["rc"], len(procs), run["tf_process_kinds"],
+                                   res["provider_processes_seen"], res["cpu_seconds"], res["peak_rss_mb"]), flush=True)
+            if run.get("error"):
+                print("      failed: %s" % run["error"][:600], flush=True)
         cached = []
         for dirpath, _, files in os.walk(self.plugin_cache):
             cached += [os.path.join(dirpath, f) for f in files if f.startswith("terraform-provider-")]
@@ -497,10 +503,15 @@ def goals(results):
     if local.get("runs"):
         cold = local["runs"].get("cold", {})
         warm = local["runs"].get("warm", {})
+        units = max(1, local.get("units", 1))
         out.append({"goal": "providers downloaded once per run at most (shared plugin cache), AWS provider "
                             "loaded as few times as possible per unit",
-                    "met": None, "figure": "inventories/local cold: %s; warm: %s; provider binaries in the plugin cache: %d"
-                    % (cold.get("tf_process_kinds"), warm.get("tf_process_kinds"),
+                    "met": None, "figure": "inventories/local (%d units) cold: terraform %s, provider processes seen "
+                    "%d (%.1f per unit); warm: terraform %s, provider processes seen %d (%.1f per unit); provider "
+                    "binaries in the shared plugin cache: %d"
+                    % (units, cold.get("tf_process_kinds"), cold.get("provider_processes_seen", 0),
+                       cold.get("provider_processes_seen", 0) / units, warm.get("tf_process_kinds"),
+                       warm.get("provider_processes_seen", 0), warm.get("provider_processes_seen", 0) / units,
                        len(local.get("plugin_cache_providers", [])))})
     else:
         out.append({"goal": "providers downloaded once per run at most; AWS provider loaded as few times as possible",
