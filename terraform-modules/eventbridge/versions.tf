@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 7.0"
+      source = "hashicorp/aws"
+      # kms_key_identifier on aws_cloudwatch_event_bus arrived in 5.60
+      version = ">= 5.60, < 7.0"
     }
   }
 }

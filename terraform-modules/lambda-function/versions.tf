@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0, < 7.0"
+      source = "hashicorp/aws"
+      # tags on aws_lambda_event_source_mapping arrived in 5.70
+      version = ">= 5.70, < 7.0"
     }
   }
 }
