@@ -295,7 +295,7 @@ class Bench:
             listed = subprocess.run([os.path.join(VENV_BIN, "ansible-inventory"), "-i", inv, "--list"],
                                     capture_output=True, text=True, env=self.env("local-inventory"))
             try:
-                hosts = json.loads(listed.stdout).get("terraform_units", {}).get("hosts", [])
+                hosts = _group_hosts(json.loads(listed.stdout), "terraform_units")
             except ValueError:
                 hosts = []
         if not hosts:
@@ -380,6 +380,19 @@ class Bench:
         self.save()
         print_summary(self.results)
         print("\nresults: %s\ncharts:  %s" % (os.path.join(self.out, "results.json"), os.path.join(self.out, "charts")))
+
+
+def _group_hosts(listing, group, seen=None):
+    """Every host of ``group`` in ``ansible-inventory --list`` output, children included."""
+    seen = set() if seen is None else seen
+    if group in seen:
+        return []
+    seen.add(group)
+    entry = listing.get(group) or {}
+    hosts = list(entry.get("hosts", []))
+    for child in entry.get("children", []):
+        hosts += [h for h in _group_hosts(listing, child, seen) if h not in hosts]
+    return hosts
 
 
 # ---- reporting ---------------------------------------------------------------------------
