@@ -326,8 +326,10 @@ class Bench:
                               key=lambda d: os.path.getmtime(os.path.join(project, ".groundwork", "runs", d)))
             if run_dirs:
                 run_dir = os.path.join(project, ".groundwork", "runs", run_dirs[-1])
-                units = {h: [] for h in hosts}
+                manifest, _ = analyze.read_run(run_dir)
+                units = {h: list(cfg.get("dependencies") or []) for h, cfg in manifest["resolved"].items()}
                 run.update(analyze.stack_run(res, run_dir, units, procs, "deploy"))
+                run["ansible"] = analyze.ansible_phases(measure.read_callback_log(env["BENCH_ANSIBLE_LOG"]))
             if res["rc"] != 0:
                 run["error"] = "rc %d: %s" % (res["rc"], measure.tail(res["log"], 8))
             record["runs"][mode] = run
@@ -337,7 +339,8 @@ class Bench:
             if run.get("error"):
                 print("      failed: %s" % run["error"][:600], flush=True)
         cached = []
-        for dirpath, _, files in os.walk(self.plugin_cache):
+        # terraform links a filesystem mirror's unpacked provider into the cache: follow links
+        for dirpath, _, files in os.walk(self.plugin_cache, followlinks=True):
             cached += [os.path.join(dirpath, f) for f in files if f.startswith("terraform-provider-")]
         record["plugin_cache_providers"] = cached
         self.results["local_platform"] = record
