@@ -206,7 +206,9 @@ def checkov_proc(tmp_path_factory):
         # make setup depends on setup-checkov; a bare `pytest` run installs it here once
         subprocess.run(["make", "-C", str(REPO), "setup-checkov"], capture_output=True, text=True, timeout=900)
     if not CHECKOV.exists():
-        pytest.fail("checkov is not installed in .venv-checkov; run `make setup-checkov`")
+        # reported by checkov_report; the terraform jobs that start alongside must not fail with it
+        yield None
+        return
     work = tmp_path_factory.mktemp("checkov")
     tree = modtest.copy_modules(work, ROOT)
     out = open(work / "report.json", "w+")
@@ -223,6 +225,8 @@ def checkov_proc(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def checkov_report(checkov_proc):
+    if checkov_proc is None:
+        pytest.fail("checkov is not installed in .venv-checkov and `make setup-checkov` could not install it")
     proc, started, out = checkov_proc
     try:
         _, stderr = proc.communicate(timeout=900)
