@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import calendar
 import fcntl
+import getpass
 import json
 import os
 import re
 import shutil
+import socket
 import time
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
@@ -860,13 +862,19 @@ class UnitRunner:
                 lock = parse_lock_info(diag.detail)
                 lock["age_seconds"] = lock_age(lock.get("created"))
                 lock_id = lock.get("id", "<lock id>")
+                # Taken on this host while this very command ran: most likely terraform's own lock,
+                # left behind when the AWS SDK resent its lock request after a network error.
+                own = lock.get("who") == _who() and lock["age_seconds"] is not None \
+                    and lock["age_seconds"] <= result.duration + 2
                 return LockHeldError(
                     "unit %s: the state lock is held: ID %s, held by %s for %s since %s (%s ago); wait for it or "
                     "raise lock_timeout; if that run is dead (no terraform runs for this unit any more) release the "
-                    "lock: %s (or the unit module's force_unlock: %s)"
+                    "lock: %s (or the unit module's force_unlock: %s)%s"
                     % (name, lock.get("id", "?"), lock.get("who", "?"), lock.get("operation", "?"),
                        lock.get("created", "?"), format_age(lock["age_seconds"]), unlock_command(name, lock_id),
-                       lock_id), lock=lock, rc=result.rc)
+                       lock_id, "; it was taken on this host while this command ran: if nothing else runs this unit "
+                       "here, terraform left its own lock after resending the lock request (hashicorp/terraform"
+                       "#16630)" if own else ""), lock=lock, rc=result.rc)
         known = self._digest_error(" ".join(d.summary + " " + d.detail for d in errors) or result.stdout) \
             or self._credentials_error(" ".join(d.summary + " " + d.detail for d in errors), result.rc)
         if known:
@@ -914,6 +922,15 @@ class UnitRunner:
             self.result["terraform_processes"] = self.runner.started
             self.result["terraform_commands"] = list(self.runner.commands)
         self.result.secrets = set(self.secrets)
+
+
+def _who():
+    """user@host as terraform writes it into lock info."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry (some containers)
+        user = ""
+    return "%s@%s" % (user, socket.gethostname())
 
 
 def _describe_backend(block):

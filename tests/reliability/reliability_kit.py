@@ -288,8 +288,11 @@ class AnsweringProxy:
     """An HTTP proxy in front of moto that answers chosen requests itself, as AWS could have.
 
     ``rule(target, body)`` gets DynamoDB's X-Amz-Target and the request body; it returns None to
-    pass the request on, or ``(status, json_payload, error_type)`` to answer instead.
+    pass the request on, ``(status, json_payload, error_type)`` to answer instead, or DROP to pass
+    it on and then cut the connection before the answer (the network failing after the request).
     """
+
+    DROP = "drop"
 
     def __init__(self, upstream_url, rule):
         import http.client
@@ -307,7 +310,7 @@ class AnsweringProxy:
             def do_any(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 answer = rule(self.headers.get("X-Amz-Target") or "", body)
-                if answer:
+                if answer and answer != AnsweringProxy.DROP:
                     status, payload, error_type = answer
                     data = json.dumps(payload).encode()
                     self.send_response(status)
@@ -324,6 +327,11 @@ class AnsweringProxy:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 reply = conn.getresponse()
                 data = reply.read()
+                if answer == AnsweringProxy.DROP:  # processed upstream; the client never hears of it
+                    proxy.answered.append(self.headers.get("X-Amz-Target"))
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.send_response(reply.status)
                 for key, value in reply.getheaders():
                     if key.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):

@@ -56,6 +56,9 @@ SCENARIOS = [
     Scenario("L6", "Locking", "State object deleted while its DynamoDB digest remains",
              "one-line error naming bucket, key and the stored checksum; nothing written; restore recovers",
              []),
+    Scenario("L7", "Locking", "The answer to terraform's lock request is lost on the network (DynamoDB)",
+             "terraform reports its own lock as held and leaves it (hashicorp/terraform#16630); the unit says the "
+             "lock was taken on this host during the command; releasing it as printed recovers", []),
     # ------------------------------------------------------------------ interruption and partial failure
     Scenario("I1", "Interruption", "SIGINT to ansible-playbook's process group (Ctrl-C) during an apply of a stack",
              "terraform gets exactly one interrupt, saves state, releases the lock; re-run converges",

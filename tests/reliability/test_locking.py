@@ -186,3 +186,35 @@ def test_lock_released_while_terraform_reads_it_does_not_end_the_wait(unit, aws,
     assert "Error acquiring the state lock\n### exit 1" in log  # the first plan lost the race, the second ran
     record_property("observed", "terraform gave up with 'unexpected end of JSON input' (its #32690); the unit ran "
                     "the plan again within lock_timeout and applied")
+
+
+@pytest.mark.scenario("L7")
+def test_lock_request_lost_on_the_network_is_named_as_terraforms_own(unit, aws, local_aws, record_property):
+    """The network drops the answer to terraform's lock PutItem after DynamoDB wrote the item: the AWS
+    SDK resends it, the condition fails on terraform's own item, and terraform reports the lock held
+    and leaves it (hashicorp/terraform#16630). Seen on the local endpoint under load; staged here."""
+    dropped = []
+
+    def drop_first_lock_answer(target, body):
+        if target.endswith(".PutItem") and b'"Info"' in body and not dropped:
+            dropped.append(target)
+            return kit.AnsweringProxy.DROP
+        return None
+
+    proxy = kit.AnsweringProxy(local_aws, drop_first_lock_answer)
+    try:
+        backend = dict(aws.new_store("dynamodb", endpoint=proxy.url), key=KEY % "lost")
+        with pytest.raises(LockHeldError) as own:
+            unit(name="lost", backend=backend, inputs={"name": "l"})
+        info = aws.lock(backend)
+        assert dropped and info, "the lost answer was not staged"
+        message = own.value.message
+        assert_names_the_lock(message, info, "lost", operation="OperationTypePlan")
+        assert "taken on this host while this command ran" in message and "#16630" in message
+        assert unit(name="lost", backend=backend, force_unlock=info["ID"])["unlocked"] == info["ID"]
+        assert unit(name="lost", backend=backend, inputs={"name": "l"})["changed"] is True
+    finally:
+        proxy.close()
+    record_property("observed", "terraform reported its own lock %s as held after the SDK resent the lock request; "
+                    "the unit said it was taken on this host during the command; force_unlock, then the run went "
+                    "through" % info["ID"][:8])

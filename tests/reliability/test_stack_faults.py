@@ -23,7 +23,8 @@ import pytest
 import reliability_kit as kit
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import TerraformError
 
-pytestmark = [pytest.mark.terraform, pytest.mark.slow]
+# one ordered flow: under pytest-xdist (--dist loadgroup) it must stay on one worker
+pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.xdist_group("reliability-stack")]
 SLOW = 6
 
 
