@@ -1,5 +1,7 @@
 locals {
-  family = coalesce(var.parameter_group_family, "${var.engine}${split(".", var.engine_version)[0]}")
+  # Families: redis7 / valkey7 / valkey8 from version 7 on, redis6.x and redis5.0 before.
+  major  = tonumber(split(".", var.engine_version)[0])
+  family = coalesce(var.parameter_group_family, local.major >= 7 ? "${var.engine}${local.major}" : (local.major == 6 ? "redis6.x" : "redis${local.major}.0"))
 
   auth_token_raw = var.auth_token_secret != null ? data.aws_secretsmanager_secret_version.auth_token[0].secret_string : null
   auth_token = (
@@ -129,6 +131,11 @@ resource "aws_elasticache_replication_group" "this" {
     precondition {
       condition     = !var.multi_az_enabled || var.automatic_failover_enabled
       error_message = "multi_az_enabled needs automatic_failover_enabled."
+    }
+
+    precondition {
+      condition     = var.auth_token_secret == null || length(var.user_group_ids) == 0
+      error_message = "Use either auth_token_secret (AUTH token) or user_group_ids (RBAC), not both."
     }
   }
 }

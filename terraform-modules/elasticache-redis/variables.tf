@@ -149,7 +149,7 @@ variable "parameters" {
 }
 
 variable "parameter_group_family" {
-  description = "Family of the custom parameter group. Null: derived from engine and engine_version (redis7, valkey8)."
+  description = "Family of the custom parameter group. Null: derived from engine and engine_version (redis7, valkey8, redis6.x)."
   type        = string
   default     = null
 }
