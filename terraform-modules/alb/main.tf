@@ -16,11 +16,13 @@ locals {
     [for group in values(var.target_groups) : group.port],
     [for group in values(var.target_groups) : tonumber(group.health_check.port) if group.health_check.port != "traffic-port"],
   ))
-  egress_cidrs = var.egress_cidr_blocks != null ? var.egress_cidr_blocks : [data.aws_vpc.this.cidr_block]
+  egress_cidrs = var.egress_cidr_blocks != null ? var.egress_cidr_blocks : [data.aws_vpc.this[0].cidr_block]
   egress       = { for pair in setproduct(range(length(local.egress_cidrs)), local.target_ports) : "${pair[0]}-${pair[1]}" => { cidr = local.egress_cidrs[pair[0]], port = pair[1] } }
 }
 
 data "aws_vpc" "this" {
+  count = var.egress_cidr_blocks == null ? 1 : 0
+
   id = var.vpc_id
 }
 
