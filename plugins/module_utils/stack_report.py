@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 
+from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import write_private
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import FAILED, OK, SKIPPED, RunDir
 
 NOT_RUN = "not run"
@@ -94,6 +95,4 @@ def write_files(report, summary_file=None, limit_file=None):
 
 def _private(path, text):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
+    write_private(path, text)

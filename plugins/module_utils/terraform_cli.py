@@ -21,6 +21,7 @@ import threading
 import time
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError, TerraformError
+from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import write_private
 
 MINIMUM_VERSION = (1, 0, 0)
 
@@ -116,19 +117,13 @@ def detect(path, cache_file=None, run=subprocess.run):
         raise InputError("%s is version %s; groundwork.terraform needs terraform >= 1.0 (1.5+ recommended)"
                          % (path, ".".join(map(str, version))))
     if cache_file:
-        _write_private(cache_file, json.dumps({"identity": identity, "version": list(version), "flavor": flavor}))
+        write_private(cache_file, json.dumps({"identity": identity, "version": list(version), "flavor": flavor}))
     return TerraformInfo(path, version, flavor)
 
 
 def _clean_env(env):
     # TF_CLI_ARGS* would silently add flags to every command we build; we own the argv.
     return {k: v for k, v in env.items() if not k.startswith("TF_CLI_ARGS")}
-
-
-def _write_private(path, text):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
 
 
 # ---------------------------------------------------------------------------------------
