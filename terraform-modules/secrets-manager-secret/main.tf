@@ -1,6 +1,8 @@
 locals {
   generated = var.generate_password != null
-  has_value = local.generated || var.secret_string != null
+  # Whether a value is given is not secret, but comparing the sensitive variable marks the
+  # result sensitive, and a root module (a unit) refuses such an output unless unmarked.
+  has_value = local.generated || nonsensitive(var.secret_string != null)
   generated_value = local.generated ? (
     var.generate_password.json_key == null ? data.aws_secretsmanager_random_password.this[0].random_password :
     jsonencode(merge(var.generate_password.json_fields, { (var.generate_password.json_key) = data.aws_secretsmanager_random_password.this[0].random_password }))
