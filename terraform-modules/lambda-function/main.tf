@@ -2,7 +2,13 @@ locals {
   create_role = var.role_arn == null
   role_arn    = local.create_role ? aws_iam_role.this[0].arn : var.role_arn
   dlq_arn     = var.create_dlq ? aws_sqs_queue.dlq[0].arn : var.dead_letter_target_arn
-  log_group   = "/aws/lambda/${var.function_name}"
+  # Where event sources invoke: the alias (blue-green) or the unqualified function.
+  invoke_target = var.event_sources_invoke == "alias" ? aws_lambda_alias.this.arn : aws_lambda_function.this.function_name
+  # Failed stream batches go where the source says, else to the module's dead-letter queue.
+  stream_failure_destinations = {
+    for key, source in var.dynamodb_event_sources : key => try(coalesce(source.on_failure_destination_arn, local.dlq_arn), null)
+  }
+  log_group = "/aws/lambda/${var.function_name}"
 }
 
 # Created before the function so Lambda never creates it without retention.
@@ -60,7 +66,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "dead_letter_config" {
-    for_each = local.dlq_arn == null ? [] : [local.dlq_arn]
+    for_each = local.dlq_arn == null || !var.async_dead_letter ? [] : [local.dlq_arn]
     content {
       target_arn = dead_letter_config.value
     }
@@ -74,14 +80,11 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.this.name
-  }
-
   tags = var.tags
 
-  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy.extra, aws_iam_role_policy_attachment.this]
+  # No logging_config block: Lambda logs as Text to /aws/lambda/<function_name> by default, the
+  # group created above (with its retention) before the function.
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.extra, aws_iam_role_policy_attachment.this]
 
   lifecycle {
     precondition {

@@ -1,7 +1,7 @@
 resource "aws_lambda_event_source_mapping" "sqs" {
   for_each = var.sqs_event_sources
 
-  function_name                      = aws_lambda_alias.this.arn
+  function_name                      = local.invoke_target
   event_source_arn                   = each.value.queue_arn
   batch_size                         = each.value.batch_size
   maximum_batching_window_in_seconds = each.value.maximum_batching_window_in_seconds
@@ -15,7 +15,7 @@ resource "aws_lambda_event_source_mapping" "sqs" {
 resource "aws_lambda_event_source_mapping" "dynamodb" {
   for_each = var.dynamodb_event_sources
 
-  function_name                  = aws_lambda_alias.this.arn
+  function_name                  = local.invoke_target
   event_source_arn               = each.value.stream_arn
   starting_position              = each.value.starting_position
   batch_size                     = each.value.batch_size
@@ -26,7 +26,7 @@ resource "aws_lambda_event_source_mapping" "dynamodb" {
   tags                           = var.tags
 
   dynamic "destination_config" {
-    for_each = each.value.on_failure_destination_arn == null ? [] : [each.value.on_failure_destination_arn]
+    for_each = local.stream_failure_destinations[each.key] == null ? [] : [local.stream_failure_destinations[each.key]]
     content {
       on_failure {
         destination_arn = destination_config.value

@@ -130,8 +130,25 @@ variable "vpc_config" {
 
 variable "create_dlq" {
   type        = bool
-  description = "Create an encrypted SQS dead-letter queue for failed asynchronous invocations. Set false when giving dead_letter_target_arn or when the function is only invoked synchronously."
+  description = "Create an encrypted SQS dead-letter queue: failed asynchronous invocations (see async_dead_letter) and failed DynamoDB stream batches (unless a source names its own on_failure_destination_arn) land there. Set false when giving dead_letter_target_arn."
   default     = true
+}
+
+variable "async_dead_letter" {
+  type        = bool
+  description = "Send failed asynchronous invocations to the dead-letter queue (the function's dead_letter_config). Set false for a function only invoked by streams, queues or API calls: nothing would ever reach it that way."
+  default     = true
+}
+
+variable "event_sources_invoke" {
+  type        = string
+  description = "What SQS and DynamoDB event source mappings invoke: `alias` (the alias, so a deploy moves traffic with it: blue-green) or `latest` (the unqualified function)."
+  default     = "alias"
+
+  validation {
+    condition     = contains(["alias", "latest"], var.event_sources_invoke)
+    error_message = "event_sources_invoke must be alias or latest."
+  }
 }
 
 variable "dead_letter_target_arn" {
@@ -215,7 +232,7 @@ variable "dynamodb_event_sources" {
     on_failure_destination_arn     = optional(string)
     enabled                        = optional(bool, true)
   }))
-  description = "DynamoDB streams to consume, by a stable key. The role gets stream read on exactly these streams."
+  description = "DynamoDB streams to consume, by a stable key. The role gets stream read on exactly these streams; failed batches (after retries and bisection) go to on_failure_destination_arn, else to the dead-letter queue when there is one."
   default     = {}
 
   validation {
