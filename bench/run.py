@@ -152,7 +152,8 @@ class Bench:
     def bootstrap(self):
         """The shared state bucket and lock table, once, with the state_backend module.
 
-        (Every deploy.yml run bootstraps again through playbooks/bootstrap.yml: a no-op there,
+        (deploy.yml ensures it again inside its stack run, after validating: the cold run reads every
+        setting and leaves a verified marker, the warm run only checks the bucket is reachable; both
         measured as part of the deploy.)"""
         args = {"bucket": BUCKET, "lock_table": TABLE, "region": REGION, "endpoint_url": self.endpoint,
                 "enforce_tls": False}

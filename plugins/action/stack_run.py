@@ -14,6 +14,7 @@ import os
 import time
 import uuid
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
@@ -21,6 +22,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.errors import
 from ansible_collections.groundwork.terraform.plugins.module_utils.graph import StackGraph, check_unique_state_keys
 from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs
 from ansible_collections.groundwork.terraform.plugins.module_utils.preflight import check_backends
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backends import (
+    DEFAULT_MAX_AGE, UNIT_VARIABLES, ensure_backends, plan_unit_backends)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir, with_inventory
@@ -28,7 +31,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run imp
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("mode", "units", "all_units", "project_dir", "run_root", "confirm_destroy"))
+    _VALID_ARGS = frozenset(("mode", "units", "all_units", "project_dir", "run_root", "confirm_destroy", "bootstrap",
+                             "backend_recheck", "backend_recheck_after"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -43,15 +47,22 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="the inventory has no hosts in group terraform_units: every "
                         "Terraform unit is a host of that group")
         project_dir = os.path.abspath(args.get("project_dir") or os.getcwd())
+        bootstrap = mode == "deploy" and boolean(args.get("bootstrap") or False)
         try:
-            resolved = {unit: resolve_unit(unit, _plain(hostvars, unit), project_dir) for unit in all_units}
+            plain = {unit: _plain(hostvars, unit, with_backend=bootstrap and unit in in_run) for unit in all_units}
+            resolved = {unit: resolve_unit(unit, plain[unit], project_dir) for unit in all_units}
             graph = StackGraph({unit: cfg["dependencies"] for unit, cfg in resolved.items()})
             check_unique_state_keys({u: c["state_key"] for u, c in resolved.items() if c["state_key"]})
             problems = self._validate(resolved, hostvars)
+            backends = plan_unit_backends({u: plain[u] for u in in_run}) if bootstrap else None
+            if backends:
+                problems.extend(backends["problems"])
             if problems:
                 raise InputError("the stack is not valid:\n- " + "\n- ".join(problems), problems=problems)
             if mode == "destroy":
                 self._check_destroy_allowed(resolved, in_run, args.get("confirm_destroy"))
+            if bootstrap:  # only once the whole stack is known to be valid
+                self._bootstrap(result, backends, plain, in_run, project_dir)
             if mode != "validate":  # validate stays offline
                 result["backend_identities"] = check_backends(resolved[u]["backend"] for u in in_run)
         except GroundworkError as exc:
@@ -82,7 +93,8 @@ class ActionModule(ActionBase):
             "started": time.time(),
             "limited": sorted(set(all_units) - set(in_run)),
         }
-        result.update(changed=False, order=order, layers=layers, units=resolved, mermaid=graph.to_mermaid())
+        result.update(changed=bool(result.get("changed")), order=order, layers=layers, units=resolved,
+                      mermaid=graph.to_mermaid())
         forks = task_vars.get("ansible_forks")
         if mode != "validate" and isinstance(forks, int) and 0 < forks < len(order):
             # Under the free strategy a unit waiting for its dependencies holds a fork; with fewer
@@ -140,6 +152,24 @@ class ActionModule(ActionBase):
                                         % (unit, dep, output, dep, ", ".join(sorted(outputs)) or "none"))
         return problems
 
+    def _bootstrap(self, result, plan, plain, in_run, project_dir):
+        """Ensure each distinct backend of the run's units once (deploy.yml's bootstrap)."""
+        args = self._task.args
+        profiles = sorted({str(plain[u].get("backend_profile")) for u in in_run if plain[u].get("backend_profile")})
+        if len(profiles) > 1:
+            raise InputError("backend_profile differs between units (%s); set it once for the inventory"
+                             % ", ".join(profiles))
+        ensured, warnings = ensure_backends(
+            plan, profile=profiles[0] if profiles else None, check_mode=bool(self._play_context.check_mode),
+            marker_dir=os.path.join(project_dir, ".groundwork", "backends"),
+            recheck=boolean(args.get("backend_recheck") or False),
+            max_age=int(args.get("backend_recheck_after") or DEFAULT_MAX_AGE))
+        result["backends"] = ensured
+        result["local_units"] = plan["local_units"]
+        result["changed"] = any(b.get("changed") for b in ensured)
+        if warnings:
+            result.setdefault("warnings", []).extend(sorted(set(warnings)))
+
     def _check_destroy_allowed(self, resolved, in_run, confirm):
         protected = sorted(u for u in in_run if resolved[u]["destroy_protection"])
         if protected:
@@ -151,14 +181,16 @@ class ActionModule(ActionBase):
                              % "/".join(env_names))
 
 
-def _plain(hostvars, unit):
-    """Templated values of the variables resolve_unit reads (HostVars template lazily)."""
+def _plain(hostvars, unit, with_backend=False):
+    """Templated values of the variables resolve_unit (and the bootstrap) read (HostVars template lazily)."""
     names = ("unit_module", "terraform_modules_dir", "unit_dependencies", "unit_inputs", "unit_mock_outputs",
              "env_name", "aws_region", "aws_endpoint_url", "tf_state_bucket", "tf_lock_table", "tf_state_kms_key_id",
              "unit_state_key", "allow_local_state", "aws_assume_role_arn", "aws_default_tags", "aws_account_id",
              "groundwork_work_root", "unit_concurrency_limit", "unit_concurrency_group", "terraform_binary",
              "terraform_provider_mirror", "terraform_plugin_cache_dir", "destroy_protection", "unit_allow_destroy",
              "unit_plan_only")
+    if with_backend:
+        names = tuple(sorted(set(names) | set(UNIT_VARIABLES)))
     host_vars = hostvars[unit]
     plain = {}
     for name in names:

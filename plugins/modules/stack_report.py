@@ -2,6 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: groundwork.terraform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the work is done by the action plugin of the same name, on the controller.
 from __future__ import annotations
 
 DOCUMENTATION = r"""
@@ -15,6 +16,9 @@ description:
   - Writes the same as JSON, and when units failed or were skipped, a limit file listing them so
     C(ansible-playbook ... --limit @FILE) resumes exactly the unfinished part of the graph.
   - Fails when a unit failed, and with O(fail_on_changes) when a plan would change anything.
+  - Publishes the summary as the custom stat C(groundwork_summary) (what C(set_stats) does), which
+    AWX and C(show_custom_stats) show.
+  - Runs on the controller, in-process (an action); use it with C(run_once).
 author:
   - groundwork.terraform contributors (!UNKNOWN)
 attributes:
@@ -56,6 +60,11 @@ table:
   description: The summary as a text table.
   returned: always
   type: str
+table_lines:
+  description: RV(table) as a list of lines (for C(debug)).
+  returned: always
+  type: list
+  elements: str
 summary:
   description: Per unit status, action, counts, duration and notes; totals and counts of statuses.
   returned: always
@@ -69,38 +78,3 @@ limit_file:
   returned: when units failed or were skipped
   type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError
-from ansible_collections.groundwork.terraform.plugins.module_utils.stack_report import collect, render, write_files
-
-
-def main():
-    module = AnsibleModule(argument_spec=dict(
-        run_dir=dict(type="path", required=True),
-        summary_file=dict(type="path"),
-        limit_file=dict(type="path"),
-        fail_on_changes=dict(type="bool", default=False),
-    ), supports_check_mode=True)
-    try:
-        report = collect(module.params["run_dir"])
-    except GroundworkError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    table = render(report)
-    result = dict(changed=False, table=table, table_lines=table.splitlines(), summary=report)
-    result.update(write_files(report, module.params["summary_file"], module.params["limit_file"]))
-    if report["failed"]:
-        module.fail_json(msg="%d unit(s) failed: %s; %d skipped. Resume with --limit @%s"
-                         % (len(report["failed"]), ", ".join(report["failed"]), report["counts"]["skipped"],
-                            result.get("limit_file", "<limit file>")), **result)
-    changing = [r["unit"] for r in report["units"] if r["add"] or r["change"] or r["destroy"]
-                or r["action"] == "would change"]
-    if module.params["fail_on_changes"] and changing:
-        module.fail_json(msg="fail_on_changes: %d unit(s) would change: %s" % (len(changing), ", ".join(changing)),
-                         **result)
-    module.exit_json(**result)
-
-
-if __name__ == "__main__":
-    main()

@@ -18,6 +18,11 @@ description:
     (unknown module, input that is not a variable of the module, missing required variable,
     C(dependency.X.Y) naming no output of X's module, dependency not declared, unknown dependency,
     cycle named as C(a -> b -> a), two units sharing a state key).
+  - With O(bootstrap) (C(deploy.yml)), once the whole stack is valid, ensures each distinct state backend of
+    the units in the run once (see M(groundwork.terraform.stack_backends)); units with C(allow_local_state)
+    and no C(tf_state_bucket) have none. A backend ensured with identical settings less than
+    O(backend_recheck_after) seconds ago is only checked to be reachable, unless O(backend_recheck).
+  - Then checks that the credentials reach every backend (STS GetCallerIdentity, S3 HeadBucket).
   - Writes the run manifest that the C(groundwork.terraform.stack_unit) tasks of the units work from.
   - For destroy, refuses unless O(confirm_destroy) equals the inventory's C(env_name), and always
     when a unit sets C(destroy_protection).
@@ -55,6 +60,27 @@ options:
   confirm_destroy:
     description: Must equal the inventory's C(env_name) for O(mode=destroy).
     type: str
+  bootstrap:
+    description:
+      - With O(mode=deploy), ensure each distinct state backend of the run's units once, after
+        validating the whole stack. Per-unit settings C(tf_state_<name>), defaulting to the unit's
+        C(backend_<name>) variables (as the C(groundwork.terraform.backend) role's variables), then to
+        the defaults of M(groundwork.terraform.state_backend); C(backend_profile) for the credentials.
+    type: bool
+    default: false
+  backend_recheck:
+    description:
+      - Read and converge every backend even when an earlier run ensured it with identical settings
+        less than O(backend_recheck_after) seconds ago (markers in C(<project_dir>/.groundwork/backends)).
+      - Without it, such a backend is only checked to be reachable (STS GetCallerIdentity, S3
+        HeadBucket); a deleted bucket is still refused before any terraform runs, but a setting changed
+        by hand since (versioning suspended, say) is put back only by a recheck.
+    type: bool
+    default: false
+  backend_recheck_after:
+    description: Seconds a backend verified by an earlier run is trusted without being read again.
+    type: int
+    default: 86400
 """
 
 EXAMPLES = r"""
@@ -89,4 +115,14 @@ run_dir:
   description: The run dir for the units' C(stack_unit) tasks and C(stack_report).
   returned: unless O(mode=validate)
   type: str
+backends:
+  description: With O(bootstrap), one entry per distinct backend, as RV(groundwork.terraform.stack_backends#module:backends).
+  returned: with O(bootstrap)
+  type: list
+  elements: dict
+local_units:
+  description: With O(bootstrap), units that keep local state (no backend to ensure).
+  returned: with O(bootstrap)
+  type: list
+  elements: str
 """

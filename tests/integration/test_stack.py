@@ -375,9 +375,9 @@ def test_refused_before_any_terraform_runs(refusals, case, mutate, mode, args, e
                                {"env_name": "err", "aws_region": "us-east-1", "tf_state_bucket": "never-touched",
                                 "tf_lock_table": "never-touched", "aws_endpoint_url": "http://127.0.0.1:9",
                                 "terraform_modules_dir": str(MODULES), "groundwork_work_root": str(project / "w")})
-    # deploy.yml would bootstrap the (unreachable) backend first: the stack part is what refuses
-    proc = playbook(project, ["destroy.yml"] if mode == "destroy" else ["stack.yml"], *args, inventory=inventory,
-                    env=refusals["env"], mode=None if mode == "destroy" else mode, check=False)
+    # deploy.yml itself: it validates the whole stack before bootstrapping anything (the backend's
+    # endpoint is unreachable, so a bootstrap that ran first would fail with another message)
+    proc = playbook(project, ["%s.yml" % mode], *args, inventory=inventory, env=refusals["env"], check=False)
     assert proc.returncode != 0
     messages = " ".join(failure_messages(proc))
     for text in expected:
@@ -385,6 +385,27 @@ def test_refused_before_any_terraform_runs(refusals, case, mutate, mode, args, e
     assert "Traceback" not in proc.stdout + proc.stderr
     assert not refusals["marker"].exists(), "terraform ran"
     assert not (project / ".groundwork" / "runs").exists() and not (project / "w").exists()
+    assert not (project / ".groundwork" / "backends").exists()  # no backend was bootstrapped
+
+
+def test_deploy_of_units_with_local_state_bootstraps_no_backend(refusals, terraform_bin, tmp_path):
+    """allow_local_state units (no tf_state_bucket) deploy with deploy.yml: no backend, no AWS call
+    (the endpoint is unreachable), outputs wired through the local state files."""
+    units = {"a": {"unit_module": "data_chain", "unit_inputs": {"name": "a"}},
+             "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+                   "unit_inputs": {"name": "b", "upstream": "{{ dependency.a.chain }}"}}}
+    inventory = make_inventory(tmp_path / "inventory", {"all": {"children": {"terraform_units": {"hosts": units}}}},
+                               {"env_name": "loc", "aws_region": "us-east-1", "allow_local_state": True,
+                                "aws_endpoint_url": "http://127.0.0.1:9", "terraform_modules_dir": str(MODULES),
+                                "groundwork_work_root": str(tmp_path / "w")})
+    env = dict(refusals["env"], PATH=os.pathsep.join([str(Path(terraform_bin).parent),
+                                                      str(Path(sys.executable).parent), os.environ["PATH"]]))
+    playbook(tmp_path, ["deploy.yml"], inventory=inventory, env=env)
+    data, rows = summary(tmp_path, "loc", "deploy")
+    assert [rows[u]["action"] for u in ("a", "b")] == ["applied", "applied"]
+    state = json.loads((tmp_path / "w" / "units" / "loc" / "us-east-1" / "b" / "terraform.tfstate").read_text())
+    assert chain(state) == ["a", "b"]
+    assert not (tmp_path / ".groundwork" / "backends").exists()
 
 
 def test_validate_and_graph_are_offline(refusals):
