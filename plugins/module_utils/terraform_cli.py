@@ -191,6 +191,37 @@ def force_unlock_argv(binary, lock_id):
 
 
 # ---------------------------------------------------------------------------------------
+# A saved plan holds the state it was planned against.
+
+PLAN_STATE_ENTRY = "tfstate"
+_PLAN_STATE_LIMIT = 256 * 1024 * 1024
+
+
+def state_from_plan_file(path):
+    """The prior state inside a saved plan (parsed JSON), or None when it cannot be read from it.
+
+    A plan file is a zip; its ``tfstate`` entry is the state the plan was made against, after
+    refresh, in the state file format (version 4), with serial and lineage. Written by terraform
+    0.12 to 1.x and OpenTofu alike, but not a documented interface: anything unexpected (an
+    encrypted OpenTofu plan, a missing entry, another format version) gives None, and the caller
+    falls back to ``terraform state pull``.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(PLAN_STATE_ENTRY)
+            if info.file_size > _PLAN_STATE_LIMIT:
+                return None
+            state = json.loads(archive.read(info).decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return None
+    if not isinstance(state, dict) or state.get("version") != 4 or not isinstance(state.get("outputs", {}), dict):
+        return None
+    return state
+
+
+# ---------------------------------------------------------------------------------------
 # Reading terraform's machine output.
 
 class Diagnostic:

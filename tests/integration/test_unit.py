@@ -73,9 +73,12 @@ def test_apply_is_idempotent_and_changes_follow_inputs(unit, state_store, boto_c
     second = unit(backend=backend, inputs={"name": "one"})
     assert second["changed"] is False
     assert second["init"] == "skipped"
-    # a no-op run of an initialised unit: plan + state pull, nothing else
-    assert second["terraform_processes"] == 2, second["terraform_commands"]
+    # a no-op run of an initialised unit: the plan, nothing else; outputs from the state in the plan file
+    assert second["terraform_processes"] == 1, second["terraform_commands"]
+    assert second["outputs_from"] == "plan"
     assert second["outputs"] == first["outputs"]
+    pulled = state_object(boto_clients, backend["bucket"], backend["key"])
+    assert second["state_serial"] == pulled["serial"] and second["resource_count"] == 1
 
     third = unit(backend=backend, inputs={"name": "two"})
     assert third["changed"] is True
@@ -278,6 +281,29 @@ def test_backend_change_is_never_silent(unit, state_store):
     migrated = unit(backend=moved, inputs={"name": "x"}, backend_change="migrate")
     assert migrated["init"] == "migrated"
     assert migrated["changed"] is False, "the state must have moved with the backend"
+
+
+def test_noop_outputs_come_from_the_plan_file_sensitive_ones_masked_else_from_state_pull(unit, tmp_path, terraform_bin):
+    """A no-op run reads outputs from the state inside its plan file (one process); a plan file that is
+    not a readable zip (as an encrypted OpenTofu plan) falls back to `state pull`, same outputs."""
+    password = "pw-" + os.urandom(4).hex()
+    options = dict(name="sec", source=SECRETS, allow_unlocked=True, inputs={"label": "shown", "password": password})
+    first = unit(**options)
+    second = unit(**options)
+    assert second["changed"] is False and second["terraform_commands"] == ["plan -input=false"]
+    assert second["outputs_from"] == "plan"
+    assert second["outputs"] == {"label": "shown", "token": "<sensitive>"} == first["outputs"]
+    assert second["sensitive_outputs"] == ["token"] and "tok-" + password in second["_secrets"]
+
+    wrapper = tmp_path / "tf-garbles-plans.sh"  # runs terraform, then overwrites any -out plan file
+    wrapper.write_text('#!/bin/sh\n"%s" "$@"; rc=$?\nfor a in "$@"; do case "$a" in -out=*) '
+                       'echo encrypted > "${a#-out=}";; esac; done\nexit $rc\n' % terraform_bin)
+    wrapper.chmod(0o755)
+    third = unit(terraform_binary=str(wrapper), **options)
+    assert third["outputs_from"] == "state pull"
+    assert third["terraform_commands"][-2:] == ["plan -input=false", "state pull"]  # (init: a new binary path)
+    assert third["changed"] is False
+    assert third["outputs"] == second["outputs"] and third["state_serial"] == second["state_serial"]
 
 
 def test_sensitive_values_stay_out_of_output_logs_and_process_list(tmp_path, aws_env, terraform_bin):

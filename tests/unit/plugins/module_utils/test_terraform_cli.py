@@ -85,3 +85,28 @@ def test_old_versions_are_refused(tmp_path):
     fake.chmod(0o755)
     with pytest.raises(InputError, match="needs terraform >= 1.0"):
         cli.detect(str(fake))
+
+
+def test_state_from_plan_file_reads_the_tfstate_entry_or_gives_none(tmp_path):
+    import json
+    import zipfile
+
+    from ansible_collections.groundwork.terraform.plugins.module_utils.terraform_cli import state_from_plan_file
+
+    state = {"version": 4, "serial": 3, "lineage": "l", "outputs": {"a": {"value": 1, "type": "number"}},
+             "resources": []}
+    good = tmp_path / "good.tfplan"
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("tfplan", b"\x00")
+        archive.writestr("tfstate", json.dumps(state))
+    assert state_from_plan_file(str(good)) == state
+
+    no_entry = tmp_path / "no-entry.tfplan"
+    with zipfile.ZipFile(no_entry, "w") as archive:
+        archive.writestr("tfplan", b"\x00")
+    other_version = tmp_path / "v3.tfplan"
+    with zipfile.ZipFile(other_version, "w") as archive:
+        archive.writestr("tfstate", json.dumps(dict(state, version=3)))
+    (tmp_path / "encrypted.tfplan").write_bytes(b'{"encryption_version": "v0", "payload": "..."}')
+    for name in ("no-entry.tfplan", "v3.tfplan", "encrypted.tfplan", "missing.tfplan"):
+        assert state_from_plan_file(str(tmp_path / name)) is None, name
