@@ -9,9 +9,11 @@ as a type as ``'string'``, and block labels quoted (``'"region"'``). Everything 
 that once, so callers see plain names and Python values. ``*.tf.json`` files are read with
 ``json`` and mapped onto the same form.
 
-Also derives type-valid placeholder values for plans whose dependencies have no state yet:
+Also parses type expressions (``parse_type``, the one type parser of the collection) and
+derives type-valid placeholder values for plans whose dependencies have no state yet:
 ``placeholder_for_type`` from a declared variable type, ``mock_outputs`` from a module's
-``output`` blocks (outputs carry no declared type, so it is inferred from the expression).
+``output`` blocks (outputs carry no declared type, so it is inferred from the expression, and
+strings are shaped like the AWS values they stand for by ``mock_shapes``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ansible_collections.groundwork.terraform.plugins.module_utils import mock_shapes
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
 
 try:
@@ -670,13 +673,18 @@ def _placeholder(node, name):
     return {key: _placeholder(elem, "%s-%s" % (name, key) if name else key) for key, elem in node[1]}
 
 
-def placeholder_for_type(type_str, name=None):
-    """A value valid for Terraform type ``type_str``: "mock-<name>", 0, false, [], {}, objects by attribute.
+def parse_type(type_str):
+    """A Terraform type expression as a tree of tuples, the one type parser of the collection.
 
-    ``type_str`` None means undeclared (any). Raises InputError for text that is not a type.
+    ``"string"`` -> ``("string",)`` (likewise number, bool, any); ``"list(string)"`` ->
+    ``("list", ("string",))`` (likewise set and map); ``"tuple([string, number])"`` ->
+    ``("tuple", [("string",), ("number",)])``; ``"object({a = string, b = optional(number, 1)})"``
+    -> ``("object", [("a", ("string",)), ("b", ("number",))])`` (``optional()`` unwrapped, its
+    default dropped). The ``${...}`` wrapper python-hcl2 puts around expressions is accepted.
+    ``None`` (no type declared) is ``("any",)``. Raises InputError for text that is not a type.
     """
     if type_str is None:
-        return _placeholder(("any",), name)
+        return ("any",)
     text = type_str.strip()
     if _is_interpolation(text):
         text = text[2:-1]
@@ -687,7 +695,15 @@ def placeholder_for_type(type_str, name=None):
             raise _ExprError("unexpected text after the type")
     except (_ExprError, IndexError) as exc:
         raise InputError("%r is not a Terraform type expression (%s)" % (type_str, exc))
-    return _placeholder(node, name)
+    return node
+
+
+def placeholder_for_type(type_str, name=None):
+    """A value valid for Terraform type ``type_str``: "mock-<name>", 0, false, [], {}, objects by attribute.
+
+    ``type_str`` None means undeclared (any). Raises InputError for text that is not a type.
+    """
+    return _placeholder(parse_type(type_str), name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -710,21 +726,88 @@ _LIST_FUNCS = frozenset("""
 _MAP_FUNCS = frozenset("tomap merge zipmap transpose".split())
 _FIRST_ARG_FUNCS = frozenset("try coalesce sensitive nonsensitive".split())
 
-_LIST_ATTRS = re.compile(r"(^|_)(ids|arns|names|cidr_blocks|availability_zones|zones)$")
+_LIST_ATTRS = re.compile(r"(^|_)(ids|arns|names|cidr_blocks|availability_zones|zones|servers)$")
 _MAP_ATTRS = re.compile(r"^(tags|tags_all)$")
 _NUMBER_ATTRS = re.compile(r"(^|_)(port|count)$")
 
 
-def mock_outputs(module_info, unit_name):
+def mock_outputs(module_info, unit_name, region=None):
     """output name -> a placeholder for plans made before the unit has state.
 
     Typed from the output's expression where it tells (literals, lists, maps, known functions,
     ``var.x`` with a declared type, ``local.x``/``module.x.y`` followed into the module);
     otherwise the string "mock-<unit>-<output>". Lists hold one element so ``[0]`` and
     ``for_each`` work in the dependent's plan.
+
+    Strings (and list elements) the expression leaves open are then shaped like the AWS value
+    they stand for, from the output's name, the resource attribute it returns and its
+    description (mock_shapes): ``vpc_id`` -> ``vpc-00000000<hex>``, ``queue_arn`` ->
+    ``arn:aws:sqs:<region>:000000000000:mock-<unit>-queue_arn``, ``*_cidr_block`` ->
+    ``10.0.0.0/16``, ``*_url`` -> ``https://mock.invalid/...``, so providers and variable
+    validations accept them. ``region`` (default us-east-1) goes into regional ARNs.
+    ``unit_mock_outputs`` in the inventory still overrides any of them.
     """
-    return {name: _infer_text(output.value_expr, "mock-%s-%s" % (unit_name, name), module_info, 0)
-            for name, output in sorted(module_info.outputs.items())}
+    mocks = {}
+    for name, output in sorted(module_info.outputs.items()):
+        label = "mock-%s-%s" % (unit_name, name)
+        value = _infer_text(output.value_expr, label, module_info, 0)
+        mocks[name] = _shaped(value, label, output, module_info, unit_name, region)
+    return mocks
+
+
+def _shaped(value, label, output, module_info, unit_name, region):
+    """``value`` with the open placeholders (``label``, or ``label-<n>`` in lists) shaped."""
+    def is_open(item):
+        return isinstance(item, str) and (item == label or item.startswith(label + "-"))
+    if not (is_open(value) or (isinstance(value, list) and value and all(is_open(v) for v in value))):
+        return value
+    resource_type, attribute = _output_source(output.value_expr, module_info)
+    description = output.description if isinstance(output.description, str) else None
+    if isinstance(value, list):
+        shaped = [mock_shapes.shape(output.name, unit_name, resource_type, attribute, description, region, index)
+                  for index in range(len(value))]
+        return shaped if all(item is not None for item in shaped) else value
+    shaped = mock_shapes.shape(output.name, unit_name, resource_type, attribute, description, region)
+    return value if shaped is None else shaped
+
+
+_RESOURCE_ATTR = re.compile(r"(?<![\w.])(?:data\.)?(aws_[a-z0-9_]+)\.[A-Za-z_][\w-]*((?:\[[^\]]*\])*)((?:\.[a-z_]+)*)")
+_TRAILING_ATTR = re.compile(r"\.([a-z_]+)\s*$")
+_LOCAL_REF = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
+_MODULE_REF = re.compile(r"(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)")
+
+
+def _output_source(expr, mod, depth=0):
+    """(resource type, attribute) an output expression returns, e.g. ("aws_sqs_queue", "arn");
+    either may be None. ``local.x`` and ``module.x.y`` are followed (a few levels deep)."""
+    text = expr or ""
+    for _level in range(4):
+        expanded = _LOCAL_REF.sub(lambda m: "(%s)" % mod.locals[m.group(1)] if m.group(1) in mod.locals
+                                  else m.group(0), text)
+        expanded = _MODULE_REF.sub(lambda m: "(%s)" % (_child_output_expr(mod, m.group(1), m.group(2)) or m.group(0)),
+                                   expanded)
+        if expanded == text:
+            break
+        text = expanded
+    match = _RESOURCE_ATTR.search(text)
+    if not match:
+        return None, None
+    attrs = [a for a in match.group(3).split(".") if a]
+    if attrs:
+        return match.group(1), attrs[-1]
+    trailing = _TRAILING_ATTR.search(expr or "")
+    return match.group(1), trailing.group(1) if trailing else None
+
+
+def _child_output_expr(mod, child_name, output_name):
+    child_path = mod.local_child_paths().get(child_name)
+    if not child_path or not os.path.isdir(child_path):
+        return None
+    try:
+        output = read_module(child_path).outputs.get(output_name)
+    except InputError:
+        return None
+    return output.value_expr if output else None
 
 
 def _infer_text(text, label, module_info, depth):
