@@ -30,23 +30,11 @@ def parse_type(text):
     """A declared type (``"list(string)"``) as a tree: ("string",), ("list", elem), ("object", [(k, t)]).
 
     None (no type declared) is ("any",). Raises InputError for text that is not a type.
+    The parser is ``hcl.parse_type`` (the collection has one); imported only when a type is
+    parsed, since it loads python-hcl2, which warm unit runs skip (types come cached as trees).
     """
-    if text is None:
-        return ("any",)
-    stripped = text.strip()
-    if stripped.startswith("${") and stripped.endswith("}"):
-        stripped = stripped[2:-1]
-    # hcl.py owns the one type-expression parser of the collection; reuse it, do not fork it.
-    # Imported here: it loads python-hcl2, which warm unit runs skip (types come cached as trees).
-    from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
-    try:
-        tokens = hcl._tokenize(stripped)  # pylint: disable=protected-access
-        node, pos = hcl._parse_type(tokens, 0)  # pylint: disable=protected-access
-        if pos != len(tokens):
-            raise hcl._ExprError("unexpected text after the type")  # pylint: disable=protected-access
-    except (hcl._ExprError, IndexError) as exc:  # pylint: disable=protected-access
-        raise InputError("%r is not a Terraform type expression (%s)" % (text, exc))
-    return node
+    from ansible_collections.groundwork.terraform.plugins.module_utils.hcl import parse_type as hcl_parse_type
+    return hcl_parse_type(text)
 
 
 def describe(node):
