@@ -65,6 +65,7 @@ class ActionModule(ActionBase):
                 self._bootstrap(result, backends, plain, in_run, project_dir)
             if mode != "validate":  # validate stays offline
                 result["backend_identities"] = check_backends(resolved[u]["backend"] for u in in_run)
+                _cache_terraform_versions(resolved[u] for u in in_run)
         except GroundworkError as exc:
             if isinstance(exc, AwsError):
                 exc.message = "refused before any terraform ran: " + exc.message
@@ -179,6 +180,31 @@ class ActionModule(ActionBase):
         if confirm not in env_names or len(env_names) != 1:
             raise InputError("destroy refused: confirm with -e confirm_destroy=%s (the env_name of this inventory)"
                              % "/".join(env_names))
+
+
+def _cache_terraform_versions(configs):
+    """Ask each distinct terraform binary its version once, into the plugin cache dir the units share.
+
+    Without it, every unit with a cold work dir starts its own ``terraform version`` (one more
+    process before its first real one). A binary that is missing or broken is left for the units
+    to report, each with its name.
+    """
+    from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
+    from ansible_collections.groundwork.terraform.plugins.module_utils.unit import default_plugin_cache_dir
+
+    seen = set()
+    for cfg in configs:
+        cache = cfg.get("plugin_cache_dir")
+        cache = default_plugin_cache_dir() if cache is None else os.path.expanduser(os.path.expandvars(cache))
+        key = (cfg.get("terraform_binary"), cache)
+        if key in seen or not cache:
+            continue
+        seen.add(key)
+        try:
+            binary = cli.find_binary(cfg.get("terraform_binary"))
+            cli.detect(binary, cli.version_cache_file(cache, binary))
+        except (GroundworkError, OSError):
+            continue
 
 
 def _plain(hostvars, unit, with_backend=False):

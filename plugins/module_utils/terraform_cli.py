@@ -86,13 +86,28 @@ def find_binary(requested=None):
                      "or set terraform_binary to its path")
 
 
+def version_cache_file(cache_dir, path):
+    """Where the version of binary ``path`` is cached in a directory shared by every unit (or None).
+
+    One file per binary in the plugin cache dir: the first unit (or stack_run, before any unit)
+    asks the binary once; every other unit, cold work dir or not, starts no ``terraform version``.
+    """
+    if not cache_dir:
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(os.path.realpath(path).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return os.path.join(cache_dir, ".groundwork-terraform-version-%s.json" % digest)
+
+
 def detect(path, cache_file=None, run=subprocess.run):
     """Version and flavor of ``path``, cached in ``cache_file`` keyed by the binary's identity.
 
-    The cache matters: a no-op unit run may start only two terraform processes.
+    The identity is the binary's real path, size and modification time: an upgrade in place
+    changes it. The cache matters: a no-op unit run may start a single terraform process.
     """
     stat = os.stat(path)
-    identity = "%s:%d:%d" % (os.path.realpath(path), stat.st_size, int(stat.st_mtime))
+    identity = "%s:%d:%d" % (os.path.realpath(path), stat.st_size, stat.st_mtime_ns)
     if cache_file and os.path.exists(cache_file):
         try:
             with open(cache_file) as handle:
@@ -117,7 +132,11 @@ def detect(path, cache_file=None, run=subprocess.run):
         raise InputError("%s is version %s; groundwork.terraform needs terraform >= 1.0 (1.5+ recommended)"
                          % (path, ".".join(map(str, version))))
     if cache_file:
-        write_private(cache_file, json.dumps({"identity": identity, "version": list(version), "flavor": flavor}))
+        try:
+            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+            write_private(cache_file, json.dumps({"identity": identity, "version": list(version), "flavor": flavor}))
+        except OSError:
+            pass  # a cache that cannot be written costs the next run one process, nothing more
     return TerraformInfo(path, version, flavor)
 
 

@@ -435,7 +435,9 @@ class UnitRunner:
         self._validate_spec()
         self.workdir = WorkDir(spec.work_dir or default_work_dir(spec.name), spec.source)
         self.workdir.sync()
-        self.tf = cli.detect(cli.find_binary(spec.terraform_binary), self.workdir.meta_path("terraform-version.json"))
+        binary = cli.find_binary(spec.terraform_binary)
+        self.tf = cli.detect(binary, cli.version_cache_file(self._plugin_cache_dir(), binary)
+                             or self.workdir.meta_path("terraform-version.json"))
         self.result.update(terraform_version=self.tf.version_string, terraform_flavor=self.tf.flavor,
                            work_dir=self.workdir.run_dir, log_path=self._log_path())
         self._refuse_errored_state()
@@ -553,9 +555,7 @@ class UnitRunner:
         env["TF_INPUT"] = "0"
         if "TF_WORKSPACE" not in spec.env:
             env.pop("TF_WORKSPACE", None)  # units use the default workspace; their key tells them apart
-        cache = spec.plugin_cache_dir
-        if cache is None:
-            cache = default_plugin_cache_dir()
+        cache = self._plugin_cache_dir()
         if cache:
             os.makedirs(cache, exist_ok=True)
             env["TF_PLUGIN_CACHE_DIR"] = cache
@@ -569,6 +569,11 @@ class UnitRunner:
         if endpoint:
             env["AWS_ENDPOINT_URL"] = endpoint
         return env
+
+    def _plugin_cache_dir(self):
+        """The shared plugin cache dir (TF_PLUGIN_CACHE_DIR); empty when set to "" (no cache)."""
+        cache = self.spec.plugin_cache_dir
+        return default_plugin_cache_dir() if cache is None else cache
 
     def _endpoint_url(self):
         aws = self.spec.aws_provider or {}

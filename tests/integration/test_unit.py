@@ -90,6 +90,18 @@ def test_apply_is_idempotent_and_changes_follow_inputs(unit, state_store, boto_c
     assert [r["type"] for r in state["resources"]] == ["terraform_data"]
 
 
+def test_terraform_version_is_asked_once_per_binary_not_per_cold_work_dir(unit, tmp_path, terraform_bin):
+    log = tmp_path / "commands.log"
+    wrapper = tmp_path / "tf-logging.sh"
+    wrapper.write_text('#!/bin/sh\necho "$1" >> "%s"\nexec "%s" "$@"\n' % (log, terraform_bin))
+    wrapper.chmod(0o755)
+    for name in ("first", "second", "third"):  # three fresh work dirs sharing one plugin cache dir
+        unit(name=name, terraform_binary=str(wrapper), allow_unlocked=True, inputs={"name": name})
+    commands = log.read_text().split()
+    assert commands.count("version") == 1, commands
+    assert commands.count("init") == 3 and commands.count("apply") == 3
+
+
 def test_check_mode_plans_and_touches_nothing(unit, state_store, boto_clients):
     backend = dict(state_store, key="dev/us-east-1/check/terraform.tfstate")
     planned = unit(backend=backend, inputs={"name": "x"}, check_mode=True)

@@ -79,6 +79,33 @@ def test_version_is_detected_once_and_cached(tmp_path):
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
 
 
+def test_version_cache_shared_per_binary_and_redone_when_the_binary_changes(tmp_path):
+    fake = tmp_path / "bin" / "terraform"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho '{\"terraform_version\": \"1.9.0\"}'\n")
+    fake.chmod(0o755)
+    other = tmp_path / "bin" / "tofu"
+    other.write_text("#!/bin/sh\necho 'OpenTofu v1.8.2'\n")
+    other.chmod(0o755)
+    cache_dir = tmp_path / "plugin-cache"  # not there yet: made on first write
+    calls = []
+
+    def run(argv, **kwargs):
+        import subprocess
+        calls.append(argv[0])
+        return subprocess.run(argv, **kwargs)
+
+    first = cli.version_cache_file(str(cache_dir), str(fake))
+    assert first == cli.version_cache_file(str(cache_dir), str(fake))  # every unit finds the same file
+    assert first != cli.version_cache_file(str(cache_dir), str(other))
+    assert cli.version_cache_file("", str(fake)) is None
+    assert cli.detect(str(fake), first, run=run).version == (1, 9, 0)
+    assert cli.detect(str(fake), first, run=run).version == (1, 9, 0) and len(calls) == 1
+    assert cli.detect(str(other), cli.version_cache_file(str(cache_dir), str(other)), run=run).flavor == "opentofu"
+    fake.write_text("#!/bin/sh\necho '{\"terraform_version\": \"1.10.5\"}' # upgraded in place\n")
+    assert cli.detect(str(fake), first, run=run).version == (1, 10, 5) and len(calls) == 3
+
+
 def test_old_versions_are_refused(tmp_path):
     fake = tmp_path / "terraform"
     fake.write_text("#!/bin/sh\necho 'Terraform v0.14.11'\n")
