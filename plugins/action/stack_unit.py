@@ -73,6 +73,10 @@ class ActionModule(ActionBase):
             raise
         if module_result.get("failed"):  # recovery commands in the message name this run's inventory
             module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
+        if cfg.get("plan_only") and mode == "deploy":
+            # A deploy never changes a plan-only unit (idempotent); the summary says what its
+            # plan would do.
+            module_result["changed"] = False
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
         plan = module_result.get("plan") or {}
