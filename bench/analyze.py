@@ -51,10 +51,12 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
     if mode == "destroy":
         upstream = {u: [d for d, deps in units.items() if u in deps] for u in units}
     rows = {}
-    starts = [r["started"] for r in statuses.values() if r.get("started")]
+    # the unit's task start: waiting_since since the status files have it (started is after the
+    # dependency wait now), else started (older runs)
+    starts = [r.get("waiting_since") or r["started"] for r in statuses.values() if r.get("started")]
     play_start = min(starts) if starts else measured["started"]
     for name, record in statuses.items():
-        started, finished = record.get("started"), record.get("finished")
+        started, finished = record.get("waiting_since") or record.get("started"), record.get("finished")
         if started is None or finished is None:
             rows[name] = {"status": record.get("status"), "error": record.get("error")}
             continue

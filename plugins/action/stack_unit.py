@@ -51,13 +51,16 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="unit %s is not part of the stack run in %s" % (name, run.path))
         if name not in manifest["units"]:
             return dict(result, skipped=True, msg="unit %s is outside this run (--limit)" % name)
-        started = time.time()
+        # waiting_since: when this unit got a fork; started: when its dependencies were done and its
+        # own work began (what the summary and the timings count from).
+        waiting_since = started = time.time()
         # Units that dropped out before this play (a failed bootstrap) will never write a status.
         present = set(task_vars.get("ansible_play_hosts") or manifest["units"])
         try:
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
                 return dict(result, **waited)
+            started = time.time()
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
             if group and limit:
                 with ConcurrencySlot(os.path.join(run.path, "slots"), group, limit):
@@ -65,11 +68,12 @@ class ActionModule(ActionBase):
             else:
                 module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
         except GroundworkError as exc:
-            run.set_status(name, FAILED, error=exc.message, mode=mode, started=started)
+            run.set_status(name, FAILED, error=exc.message, mode=mode, started=started, waiting_since=waiting_since)
             return dict(result, failed=True, msg=exc.message)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # Whatever went wrong, record it: dependents wait on this unit's status file.
-            run.set_status(name, FAILED, error="unexpected error: %s" % exc, mode=mode, started=started)
+            run.set_status(name, FAILED, error="unexpected error: %s" % exc, mode=mode, started=started,
+                           waiting_since=waiting_since)
             raise
         if module_result.get("failed"):  # recovery commands in the message name this run's inventory
             module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
@@ -80,7 +84,7 @@ class ActionModule(ActionBase):
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
         plan = module_result.get("plan") or {}
-        run.set_status(name, status, mode=mode, started=started, finished=time.time(),
+        run.set_status(name, status, mode=mode, waiting_since=waiting_since, started=started, finished=time.time(),
                        plan_only=bool(cfg.get("plan_only")) and mode == "deploy",
                        changed=bool(module_result.get("changed")), error=module_result.get("msg") if status == FAILED else None,
                        backend=cfg.get("backend"), work_dir=module_result.get("work_dir"),
