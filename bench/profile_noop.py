@@ -8,7 +8,7 @@ On its own moto endpoint it deploys a 2-unit stack (a <- b) with deploy.yml, the
 the warm no-op of unit b from several sides:
   1. the whole warm deploy.yml: per play, per task, per unit (timeline callback + status files);
   2. the unit module alone, as an Ansible task on localhost (AnsiballZ + module start-up);
-  3. UnitRunner in-process under cProfile (terraform plan, state pull, python around them);
+  3. UnitRunner in-process under cProfile (terraform plan, python around it);
   4. python imports in a fresh interpreter (what every module run and every worker pays);
   5. the dependency-output read (remote_state: boto3 client + one S3 GET);
   6. Ansible's own per-host task cost: 30 hosts, free strategy, an action-only task and a
