@@ -764,8 +764,9 @@ def _shaped(value, label, output, module_info, unit_name, region):
     resource_type, attribute = _output_source(output.value_expr, module_info)
     description = output.description if isinstance(output.description, str) else None
     if isinstance(value, list):
+        count = max(len(value), mock_shapes.list_length(output.name))
         shaped = [mock_shapes.shape(output.name, unit_name, resource_type, attribute, description, region, index)
-                  for index in range(len(value))]
+                  for index in range(count)]
         return shaped if all(item is not None for item in shaped) else value
     shaped = mock_shapes.shape(output.name, unit_name, resource_type, attribute, description, region)
     return value if shaped is None else shaped

@@ -213,6 +213,12 @@ def _special_arn(mock, output, resource_type):
     return None
 
 
+def list_length(output):
+    """How many elements a shaped list mock of ``output`` holds: subnets come in two (ALB, RDS and
+    ElastiCache subnet groups need two availability zones), everything else in one."""
+    return 2 if re.search(r"subnet_ids$", output.lower()) else 1
+
+
 def shape(output, unit, resource_type=None, attribute=None, description=None, region=None, index=0):
     """A placeholder shaped for ``output`` of ``unit``, or None when nothing tells the shape.
 
@@ -236,6 +242,9 @@ def _single(mock, name, resource_type, attribute, description):
         return mock.resource_id(_ID_PREFIX_BY_RESOURCE[resource_type])
     if attribute == "security_group_rule_id":
         return mock.resource_id("sgr")
+    if name.endswith("arn_suffix") or attribute == "arn_suffix":
+        kind = "targetgroup" if "target_group" in name or resource_type == "aws_lb_target_group" else "app"
+        return "%s/%s/%s" % (kind, _slug(mock.name, 32), mock.hex[:16])
     if _CIDR_NAME.search(name) or attribute in ("cidr_block", "cidr"):
         return MOCK_CIDR
     if _IP_NAME.search(name) or attribute in ("public_ip", "private_ip"):

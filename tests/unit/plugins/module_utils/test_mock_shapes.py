@@ -40,6 +40,8 @@ HEX_ID = r"00000000[0-9a-f]{9}$"
     ("zone_id", None, None, r"^Z00000000[0-9A-F]{12}$"),
     ("account_id", None, None, r"^000000000000$"),
     ("bucket_id", None, None, r"^mock-u-bucket-id$"),
+    ("arn_suffix", "aws_lb", "arn_suffix", r"^app/mock-u-arn-suffix/[0-9a-f]{16}$"),
+    ("target_group_arn_suffix", None, None, r"^targetgroup/mock-u-target-group-arn-suffix/[0-9a-f]{16}$"),
     ("policy_json", None, None, r'^\{"Version":"2012-10-17","Statement":\[\{"Sid":"MockPolicy"'),
     # a generic name: the resource attribute the expression returns tells
     ("arn", "aws_lb", "arn", r"^arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/mock-u-arn/[0-9a-f]{16}$"),
@@ -83,6 +85,11 @@ def test_mocks_are_stable_distinct_and_valid_as_names():
     assert re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", bucket), bucket
 
 
+def test_list_lengths():
+    assert mock_shapes.list_length("private_subnet_ids") == 2
+    assert mock_shapes.list_length("security_group_ids") == 1
+
+
 def test_ids_pass_the_repo_modules_own_validations():
     """vpc_id and subnet_ids are validated as hex ids by alb, rds, ec2-app...: the mocks must pass."""
     validations = "".join(p.read_text() for p in (REPO / "terraform-modules").glob("*/variables.tf"))
@@ -90,6 +97,7 @@ def test_ids_pass_the_repo_modules_own_validations():
     network = hcl.mock_outputs(hcl.read_module(str(REPO / "terraform-modules" / "network")), "network")
     assert re.match(r"^vpc-[0-9a-f]+$", network["vpc_id"])
     assert all(re.match(r"^subnet-[0-9a-f]+$", s) for s in network["private_subnet_ids"] + network["public_subnet_ids"])
+    assert len(network["private_subnet_ids"]) >= 2  # alb and rds validate length(var.subnet_ids) >= 2
     assert network["vpc_cidr_block"] == "10.0.0.0/16"
 
 
@@ -119,7 +127,8 @@ def test_mock_outputs_shape_only_what_the_expression_leaves_open(tmp_path):
     mocks = hcl.mock_outputs(info, "jobs", region="eu-west-1")
     assert mocks["queue_arn"] == "arn:aws:sqs:eu-west-1:000000000000:mock-jobs-queue_arn"  # local followed
     assert mocks["queue_url"] == "https://mock.invalid/jobs/queue-url"
-    assert len(mocks["subnet_ids"]) == 1 and re.match(r"^subnet-" + HEX_ID, mocks["subnet_ids"][0])
+    # two subnets (ALB, RDS and ElastiCache subnet groups want two zones), distinct
+    assert len(set(mocks["subnet_ids"])) == 2 and all(re.match(r"^subnet-" + HEX_ID, s) for s in mocks["subnet_ids"])
     assert mocks["fixed_arn"] == "arn:aws:sns:us-east-1:111111111111:given"  # a literal stays as written
     assert mocks["port"] == 5432
     assert mocks["queue_name"] == "mock-jobs-queue_name"  # nothing to shape: the plain label
