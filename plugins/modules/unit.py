@@ -28,7 +28,8 @@ description:
   - A failure says what to do next - a held lock names its holder, its age and the exact release
     command; an C(errored.tfstate) left by a failed state upload blocks the unit and gives the
     recovery commands; a state whose DynamoDB digest does not match names both checksums.
-  - A no-op run of an initialised unit starts one terraform process (plan); its outputs come from the state saved in the plan file (C(state pull) when that cannot be read).
+  - A no-op run of an initialised unit starts one terraform process (plan); its outputs come from the
+    state saved in the plan file (C(state pull) when that cannot be read).
   - The full terraform output of every run goes to a C(0600) log file (RV(log_path)), as it
     happens, so a long apply can be followed with C(tail -f).
   - SIGINT or SIGTERM sent to the module is forwarded to terraform once, so it can finish
