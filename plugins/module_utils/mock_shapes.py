@@ -266,5 +266,3 @@ def _single(mock, name, resource_type, attribute, description):
     if _BUCKET_NAME.search(name) or (resource_type == "aws_s3_bucket" and attribute in ("id", "bucket")):
         return _slug(mock.name, 63)
     return None
-
-
