@@ -214,7 +214,7 @@ def _plain(hostvars, unit, with_backend=False):
              "unit_state_key", "allow_local_state", "aws_assume_role_arn", "aws_default_tags", "aws_account_id",
              "groundwork_work_root", "unit_concurrency_limit", "unit_concurrency_group", "terraform_binary",
              "terraform_provider_mirror", "terraform_plugin_cache_dir", "destroy_protection", "unit_allow_destroy",
-             "unit_plan_only")
+             "unit_plan_only", "inventory_dir")
     if with_backend:
         names = tuple(sorted(set(names) | set(UNIT_VARIABLES)))
     host_vars = hostvars[unit]

@@ -10,6 +10,7 @@ default state key), AWS provider settings, work dir, dependencies, mocks, caps.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 
@@ -54,6 +55,24 @@ def collection_root():
     return os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+def unit_work_dir(work_root, unit, bucket, key, env_name=None, region=None, inventory_dir=None):
+    """One work dir per state, so units of different stacks never share one.
+
+    S3 state: ``units/<bucket>/<key without /terraform.tfstate>``: two inventories with the same
+    env_name and region but their own buckets get their own dirs (one dir would make terraform
+    take one's backend for the other's), two that name the same state share it. Local state lives
+    in the work dir itself, so it is kept per inventory directory:
+    ``units/local-state/<inventory dir name>-<hash of its path>/<env>/<region>/<unit>``.
+    """
+    root = os.path.join(os.path.abspath(work_root), "units")
+    if bucket:
+        state_dir = key[:-len("/terraform.tfstate")] if key.endswith("/terraform.tfstate") else key
+        return os.path.join(root, bucket, *state_dir.split("/"))
+    inventory = os.path.abspath(inventory_dir) if inventory_dir else ""
+    tag = "%s-%s" % (os.path.basename(inventory) or "inventory", hashlib.sha256(inventory.encode()).hexdigest()[:8])
+    return os.path.join(root, "local-state", tag, env_name or "default", region or "any", unit)
+
+
 def resolve_unit(unit, hv, project_dir):
     """Resolved settings of ``unit`` from its merged variables ``hv``."""
     module = hv.get("unit_module")
@@ -89,8 +108,9 @@ def resolve_unit(unit, hv, project_dir):
             raise InputError("unit %s: %s must be set to derive its state key (or set unit_state_key)"
                              % (unit, " and ".join(missing)))
         key = hv.get("unit_state_key") or DEFAULT_KEY_TEMPLATE.format(env_name=env_name, aws_region=region, unit=unit)
-        if key.startswith("/") or "//" in key:
-            raise InputError("unit %s: state key %r must not start with '/' or contain '//'" % (unit, key))
+        if key.startswith("/") or "//" in key or ".." in key.split("/"):
+            raise InputError("unit %s: state key %r must not start with '/' or contain '//' or a '..' segment"
+                             % (unit, key))
         backend = backend_config(bucket, region or "us-east-1", hv.get("tf_lock_table") or None,
                                  hv.get("tf_state_kms_key_id") or None, endpoint)
         backend["key"] = key
@@ -104,7 +124,7 @@ def resolve_unit(unit, hv, project_dir):
     if hv.get("aws_account_id") and not endpoint:
         aws_provider["allowed_account_ids"] = [str(hv["aws_account_id"])]
     work_root = hv.get("groundwork_work_root") or os.path.join(project_dir, ".groundwork")
-    work_dir = os.path.join(os.path.abspath(work_root), "units", env_name or "default", region or "any", unit)
+    work_dir = unit_work_dir(work_root, unit, bucket, key, env_name, region, hv.get("inventory_dir"))
 
     limit = hv.get("unit_concurrency_limit")
     if limit is not None:

@@ -405,7 +405,9 @@ def test_deploy_of_units_with_local_state_bootstraps_no_backend(refusals, terraf
     playbook(tmp_path, ["deploy.yml"], inventory=inventory, env=env)
     data, rows = summary(tmp_path, "loc", "deploy")
     assert [rows[u]["action"] for u in ("a", "b")] == ["applied", "applied"]
-    state = json.loads((tmp_path / "w" / "units" / "loc" / "us-east-1" / "b" / "terraform.tfstate").read_text())
+    # local state lives in the unit's work dir, kept per inventory directory
+    state_file, = (tmp_path / "w" / "units" / "local-state").glob("inventory-*/loc/us-east-1/b/terraform.tfstate")
+    state = json.loads(state_file.read_text())
     assert chain(state) == ["a", "b"]
     assert not (tmp_path / ".groundwork" / "backends").exists()
 

@@ -477,7 +477,7 @@ class Stack:
         return dict(self.backend, key=self.key(unit))
 
     def work_dir(self, unit):
-        return self.work_root / "units" / self.env_name / "us-east-1" / unit
+        return self.work_root / "units" / self.backend["bucket"] / self.env_name / "us-east-1" / unit
 
     def log(self, unit):
         return self.work_dir(unit) / ".groundwork" / ("%s.log" % unit)

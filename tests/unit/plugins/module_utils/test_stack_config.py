@@ -28,7 +28,28 @@ def test_default_state_key_backend_and_provider(modules_dir, tmp_path):
     assert cfg["backend"]["bucket"] == "acme-state" and cfg["backend"]["dynamodb_table"] == "acme-lock"
     assert cfg["backend"]["key"] == cfg["state_key"]
     assert cfg["aws_provider"] == {"region": "eu-west-1", "allowed_account_ids": ["123456789012"]}
-    assert cfg["work_dir"].endswith(".groundwork/units/prod/eu-west-1/network")
+    assert cfg["work_dir"].endswith(".groundwork/units/acme-state/prod/eu-west-1/network")
+
+
+def test_work_dirs_follow_the_state_not_the_env_name(modules_dir, tmp_path):
+    """Two inventories with the same env_name and region but their own buckets never share a work
+    dir; naming the same state, they do. Local state is kept per inventory directory."""
+    ours = resolve_unit("network", base(modules_dir), str(tmp_path))
+    theirs = resolve_unit("network", base(modules_dir, tf_state_bucket="other-state"), str(tmp_path))
+    same = resolve_unit("network", base(modules_dir, inventory_dir=str(tmp_path / "elsewhere")), str(tmp_path))
+    assert ours["work_dir"] != theirs["work_dir"] and ours["work_dir"] == same["work_dir"]
+    custom = resolve_unit("network", base(modules_dir, unit_state_key="shared/net.tfstate"), str(tmp_path))
+    assert custom["work_dir"].endswith("/units/acme-state/shared/net.tfstate")
+    local = [resolve_unit("network", base(modules_dir, tf_state_bucket=None, allow_local_state=True,
+                                          inventory_dir=str(tmp_path / name / "prod")), str(tmp_path))["work_dir"]
+             for name in ("a", "b")]
+    assert local[0] != local[1] and all("/units/local-state/prod-" in d for d in local)
+    assert all(d.endswith("/prod/eu-west-1/network") for d in local)
+
+
+def test_state_key_with_a_parent_segment_is_refused(modules_dir, tmp_path):
+    with pytest.raises(InputError, match="'..' segment"):
+        resolve_unit("network", base(modules_dir, unit_state_key="prod/../../etc/terraform.tfstate"), str(tmp_path))
 
 
 def test_local_endpoint_reaches_backend_and_provider(modules_dir, tmp_path):
