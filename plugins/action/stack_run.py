@@ -23,7 +23,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.graph import 
 from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs
 from ansible_collections.groundwork.terraform.plugins.module_utils.preflight import check_backends
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backends import (
-    DEFAULT_MAX_AGE, UNIT_VARIABLES, ensure_backends, plan_unit_backends)
+    UNIT_VARIABLES, ensure_backends, max_age_seconds, plan_unit_backends)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir, with_inventory
@@ -83,7 +83,9 @@ class ActionModule(ActionBase):
             for unit in in_run:
                 for dep in resolved[unit]["dependencies"]:
                     if dep not in mocks:
-                        mocks[dep] = hcl.mock_outputs(hcl.read_module(resolved[dep]["module_dir"]), dep)
+                        # regional ARNs in the dependency's own region (a DR region's units)
+                        mocks[dep] = hcl.mock_outputs(hcl.read_module(resolved[dep]["module_dir"]), dep,
+                                                      region=resolved[dep]["aws_provider"].get("region"))
         manifest = {
             "mode": mode,
             "units": order,
@@ -164,7 +166,7 @@ class ActionModule(ActionBase):
             plan, profile=profiles[0] if profiles else None, check_mode=bool(self._play_context.check_mode),
             marker_dir=os.path.join(project_dir, ".groundwork", "backends"),
             recheck=boolean(args.get("backend_recheck") or False),
-            max_age=int(args.get("backend_recheck_after") or DEFAULT_MAX_AGE))
+            max_age=max_age_seconds(args.get("backend_recheck_after")))
         result["backends"] = ensured
         result["local_units"] = plan["local_units"]
         result["changed"] = any(b.get("changed") for b in ensured)

@@ -345,7 +345,7 @@ class LookupModule(LookupBase):
                                      "unit_mock_outputs, or unit_module and terraform_modules_dir" % unit)
         from ansible_collections.groundwork.terraform.plugins.module_utils.hcl import mock_outputs, read_module
         try:
-            mocks = mock_outputs(read_module(module_dir), unit)
+            mocks = mock_outputs(read_module(module_dir), unit, region=self._var(unit_vars, "aws_region") or None)
         except GroundworkError as exc:
             raise AnsibleLookupError("unit %s: cannot mock its outputs: %s" % (unit, exc.message))
         mocks.update(overrides)
