@@ -16,7 +16,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backends import (
-    DEFAULT_MAX_AGE, SETTING_DEFAULTS, UNIT_VARIABLES, ensure_backends, plan_listed_backends, plan_unit_backends)
+    SETTING_DEFAULTS, UNIT_VARIABLES, ensure_backends, max_age_seconds, plan_listed_backends, plan_unit_backends)
 
 
 class ActionModule(ActionBase):
@@ -47,7 +47,7 @@ class ActionModule(ActionBase):
                 plan, state=state, profile=args.get("profile") or None, force=boolean(args.get("force") or False),
                 check_mode=bool(self._play_context.check_mode), diff=bool(self._play_context.diff),
                 marker_dir=marker_dir, recheck=boolean(args.get("recheck", True)),
-                max_age=int(args.get("recheck_after") or DEFAULT_MAX_AGE))
+                max_age=max_age_seconds(args.get("recheck_after"), "recheck_after"))
         except GroundworkError as exc:
             return dict(result, failed=True, **exc.fail_kwargs())
         except (TypeError, ValueError) as exc:

@@ -240,5 +240,16 @@ def ensure_backends(plan, state="present", profile=None, force=False, check_mode
     return results, warnings
 
 
+def max_age_seconds(value, option="backend_recheck_after"):
+    """Seconds a verified marker is trusted: the default when unset, 0 (or less) for never."""
+    if value is None or value == "":
+        return DEFAULT_MAX_AGE
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError("%s must be a whole number of seconds (0: re-read every backend on every run), not %r"
+                         % (option, value))
+
+
 def _env_region():
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"

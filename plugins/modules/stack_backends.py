@@ -75,7 +75,7 @@ options:
     type: bool
     default: true
   recheck_after:
-    description: How old (seconds) a verified marker may be before the backend is read again anyway.
+    description: How old (seconds) a verified marker may be before the backend is read again anyway; V(0) never trusts one.
     type: int
     default: 86400
   marker_dir:

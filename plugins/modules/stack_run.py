@@ -78,7 +78,7 @@ options:
     type: bool
     default: false
   backend_recheck_after:
-    description: Seconds a backend verified by an earlier run is trusted without being read again.
+    description: Seconds a backend verified by an earlier run is trusted without being read again; V(0) re-reads every run.
     type: int
     default: 86400
 """

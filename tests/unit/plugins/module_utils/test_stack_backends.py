@@ -9,9 +9,10 @@ import os
 
 import pytest
 
-from ansible_collections.groundwork.terraform.plugins.module_utils.errors import AwsError
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import AwsError, InputError
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backends import (
-    ensure_backends, marker_path, plan_listed_backends, plan_unit_backends, unit_settings, verified_recently)
+    DEFAULT_MAX_AGE, ensure_backends, marker_path, max_age_seconds, plan_listed_backends, plan_unit_backends,
+    unit_settings, verified_recently)
 
 
 def unit(bucket="acme-state", **extra):
@@ -113,3 +114,15 @@ def test_check_mode_writes_no_marker(tmp_path):
     markers = str(tmp_path / "markers")
     ensure_backends(plan_unit_backends({"a": unit()}), marker_dir=markers, check_mode=True, ensure=Recorder())
     assert not os.path.exists(markers)
+
+
+def test_recheck_after_zero_means_always_and_nonsense_is_refused(tmp_path):
+    assert max_age_seconds(None) == DEFAULT_MAX_AGE and max_age_seconds("3600") == 3600 and max_age_seconds(0) == 0
+    with pytest.raises(InputError, match="backend_recheck_after must be a whole number of seconds"):
+        max_age_seconds("a day")
+    markers = str(tmp_path / "markers")
+    plan = plan_unit_backends({"a": unit()})
+    ensure_backends(plan, marker_dir=markers, recheck=False, ensure=Recorder())
+    again = Recorder()
+    ensure_backends(plan, marker_dir=markers, recheck=False, max_age=0, ensure=again)
+    assert again.calls == ["acme-state"]
