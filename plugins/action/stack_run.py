@@ -87,6 +87,7 @@ class ActionModule(ActionBase):
                         mocks[dep] = hcl.mock_outputs(hcl.read_module(resolved[dep]["module_dir"]), dep,
                                                       region=resolved[dep]["aws_provider"].get("region"))
         manifest = {
+            "module_facts": {} if mode == "validate" else _module_facts(resolved[u]["source"] for u in in_run),
             "mode": mode,
             "units": order,
             "layers": layers,
@@ -207,6 +208,21 @@ def _cache_terraform_versions(configs):
             cli.detect(binary, cli.version_cache_file(cache, binary))
         except (GroundworkError, OSError):
             continue
+
+
+def _module_facts(sources):
+    """Each distinct source's module facts, for the units (a cold unit then does not parse HCL again)."""
+    from ansible_collections.groundwork.terraform.plugins.module_utils.unit import known_module_facts
+
+    facts = {}
+    for source in sources:
+        if source in facts:
+            continue
+        try:
+            facts[source] = known_module_facts(source, hcl.read_module)
+        except (GroundworkError, OSError):
+            continue  # the unit reads its module itself and reports what is wrong
+    return facts
 
 
 def _plain(hostvars, unit, with_backend=False):

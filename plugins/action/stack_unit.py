@@ -192,11 +192,11 @@ class ActionModule(ActionBase):
         module_args.update(name=name, inputs=inputs, mocked_inputs=mocked_inputs, state=state)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
-        result = self._run_in_process(module_args)
+        result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")))
         result["_mocked_dependencies"] = mocked_deps
         return result
 
-    def _run_in_process(self, module_args):
+    def _run_in_process(self, module_args, known_facts=None):
         """The unit module's work, here in the worker: UnitRunner is plain module_utils.
 
         Same argument spec, same runner, same secret masking as the module, without a module
@@ -211,7 +211,7 @@ class ActionModule(ActionBase):
         try:
             normalise_params(params)
             runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
-                                diff=bool(self._play_context.diff))
+                                diff=bool(self._play_context.diff), known_facts=known_facts)
             result = dict(runner.run())
             secrets |= runner.secrets
         except GroundworkError as exc:

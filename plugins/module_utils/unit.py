@@ -27,7 +27,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils import terraf
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import (
     GroundworkError, InputError, LockHeldError, TerraformError)
 from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs, type_tree
-from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import WorkDir, fingerprint, write_private
+from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import (
+    WorkDir, fingerprint, source_signature_of, split_source, write_private)
 
 SENSITIVE_MASK = "<sensitive>"
 UNKNOWN_MASK = "<known after apply>"
@@ -245,6 +246,25 @@ def module_facts(info):
     }
 
 
+def module_facts_signature(source_signature, subdir):
+    """What module facts are cached on: the facts' version and every file of the source."""
+    return fingerprint([MODULE_FACTS_VERSION, source_signature, subdir])
+
+
+def known_module_facts(source, read_module):
+    """Module facts of ``source`` (``dir`` or ``dir//subdir``) with the signature a unit checks them by.
+
+    stack_run hands these to the units through the run manifest, so a unit with a cold work dir
+    does not import python-hcl2 and parse its module again: the unit uses them only when its own
+    signature of the source (taken when it syncs its work dir) is the same, so a source edited
+    since stack_run read it is parsed again.
+    """
+    source_root, subdir = split_source(source)
+    source_root = os.path.abspath(source_root)
+    return {"signature": module_facts_signature(source_signature_of(source_root), subdir),
+            "facts": module_facts(read_module(os.path.join(source_root, subdir)))}
+
+
 # ---------------------------------------------------------------------------------------
 # Values out: outputs, plan summaries, diffs with secrets masked.
 
@@ -415,8 +435,10 @@ class UnitResult(dict):
 class UnitRunner:
     """Runs one unit. ``check_mode`` plans only; ``diff`` adds per-resource before/after."""
 
-    def __init__(self, spec, check_mode=False, diff=False, base_env=None, module_info_reader=None):
+    def __init__(self, spec, check_mode=False, diff=False, base_env=None, module_info_reader=None,
+                 known_facts=None):
         self.spec = spec
+        self.known_facts = known_facts  # known_module_facts() of spec.source, from stack_run
         self.check_mode = check_mode
         self.diff = diff
         self.base_env = dict(os.environ if base_env is None else base_env)
@@ -513,10 +535,14 @@ class UnitRunner:
 
         Read from the source, not the work dir: generated files must not count as the module's own.
         """
-        signature = fingerprint([MODULE_FACTS_VERSION, self.workdir.source_signature, self.workdir.subdir])
+        signature = module_facts_signature(self.workdir.source_signature, self.workdir.subdir)
         cached = self.workdir.read_meta("module.json") or {}
         if cached.get("signature") == signature and self.read_module_info is None:
             return cached["facts"]
+        known = self.known_facts or {}
+        if known.get("signature") == signature and self.read_module_info is None:
+            self.workdir.write_meta("module.json", {"signature": signature, "facts": known["facts"]})
+            return known["facts"]
         if self.read_module_info is None:
             from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
             self.read_module_info = hcl.read_module

@@ -50,6 +50,11 @@ def _source_files(root):
     return files
 
 
+def source_signature_of(source_root):
+    """The signature WorkDir.sync() takes of a source tree (sizes and mtimes of its files)."""
+    return fingerprint(_source_files(os.path.abspath(source_root)))
+
+
 class WorkDir:
     """The per-unit directory terraform runs in."""
 
@@ -96,7 +101,7 @@ class WorkDir:
         except (OSError, ValueError):
             previous = {}
         current = _source_files(self.source_root)
-        self.source_signature = fingerprint(current)
+        self.source_signature = fingerprint(current)  # what source_signature_of() returns
         touched = 0
         for rel, signature in current.items():
             target = os.path.join(self.root, rel)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import unit as u
@@ -90,3 +92,34 @@ def test_outputs_masked_unless_asked():
     assert u.mask_outputs(outputs, False) == ({"a": 1, "s": u.SENSITIVE_MASK}, ["s"])
     assert u.mask_outputs(outputs, True)[0]["s"] == {"k": "secret"}
     assert u.secret_strings({"k": ["a", 1, None, True]}) == {"a", "1"}
+
+
+def test_cold_unit_takes_module_facts_from_stack_run_unless_the_source_changed(tmp_path, monkeypatch):
+    from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
+    from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import WorkDir
+
+    source = tmp_path / "mod"
+    source.mkdir()
+    (source / "main.tf").write_text('variable "name" {\n  type = string\n}\noutput "name" {\n  value = var.name\n}\n')
+    # what stack_run puts in the run manifest (a JSON file)
+    known = json.loads(json.dumps(u.known_module_facts(str(source), hcl.read_module)))
+    assert known["facts"]["variables"]["name"]["required"] is True
+
+    def runner_for(work):
+        runner = u.UnitRunner(u.UnitSpec(name="a", source=str(source)), known_facts=known)
+        runner.workdir = WorkDir(str(tmp_path / work), str(source))
+        runner.workdir.sync()
+        return runner
+
+    parsed = []
+    real_read = hcl.read_module
+    monkeypatch.setattr(hcl, "read_module", lambda path: parsed.append(path) or real_read(path))
+    assert runner_for("cold")._module_info() == known["facts"]
+    assert parsed == []  # no HCL parse in the unit
+    assert runner_for("cold").workdir.read_meta("module.json")["facts"] == known["facts"]  # cached for warm runs
+
+    # Edited after stack_run read it: the unit's own signature differs, so it parses the module itself.
+    (source / "main.tf").write_text('variable "name" {\n  type    = string\n  default = "x"\n}\n')
+    facts = runner_for("edited")._module_info()
+    assert [p.rstrip("/") for p in parsed] == [str(source)]
+    assert facts["variables"]["name"]["required"] is False
