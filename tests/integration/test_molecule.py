@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO / "tools"))
 import local_endpoint  # noqa: E402
+from support.ansible_run import own_lock_note  # noqa: E402
 
 STEPS = ("create", "converge", "idempotence", "verify", "cleanup", "destroy")
 
@@ -44,8 +45,8 @@ def run_scenario(name, tmp_path, timeout, extra_env=None):
             local_endpoint.stop_pid(int(pid_file.read_text().strip()))
     seconds = time.monotonic() - started
     output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    assert proc.returncode == 0, "molecule test -s %s failed (rc %d, %.0fs):\n%s" % (
-        name, proc.returncode, seconds, output[-8000:])
+    assert proc.returncode == 0, "molecule test -s %s failed (rc %d, %.0fs)%s:\n%s" % (
+        name, proc.returncode, seconds, own_lock_note(output), output[-8000:])
     for step in STEPS:
         assert re.search(r"%s (➜|>) %s: Executed: Successful" % (name, step), output), step
     assert re.search(r"%s\s*: actions=\d+\s+successful=\d+\s+disabled=0\s+skipped=0\s+missing=0\s+failed=0" % name,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.ansible_run import REPO, run_playbook
+from support.ansible_run import REPO, own_lock_note, run_playbook
 
 pytestmark = [pytest.mark.terraform, pytest.mark.aws_provider, pytest.mark.slow]
 
@@ -92,8 +92,9 @@ def test_seed_system_plans_against_the_local_endpoint(system, env, plan_backend,
                         timeout=900)
     TIMINGS["%s/%s" % (system, env)] = round(time.monotonic() - started, 1)
     summaries = list((tmp_path / ".groundwork" / "runs").glob("*-plan-summary.json"))
-    assert proc.returncode == 0 and len(summaries) == 1, "plan of %s/%s failed (rc %d):\n%s\n%s" % (
-        system, env, proc.returncode, proc.stdout[-8000:], proc.stderr[-3000:])
+    assert proc.returncode == 0 and len(summaries) == 1, "plan of %s/%s failed (rc %d)%s:\n%s\n%s" % (
+        system, env, proc.returncode, own_lock_note(proc.stdout + proc.stderr), proc.stdout[-8000:],
+        proc.stderr[-3000:])
     report = json.loads(summaries[0].read_text())
     rows = {row["unit"]: row for row in report["units"]}
     # dependencies as the run resolved them from the merged inventory variables

@@ -26,6 +26,15 @@ def ansible_env(extra=None):
     return env
 
 
+OWN_LOCK = "terraform#16630"
+
+
+def own_lock_note(output):
+    """Names terraform's own lost lock in a failure message even when the output is cut short:
+    pytest.ini reruns a test once for exactly that (--only-rerun "terraform#16630")."""
+    return " - terraform lost its own state lock (hashicorp/terraform#16630)" if OWN_LOCK in output else ""
+
+
 def run_playbook(tmp_path, tasks_or_plays, *args, inventory=None, extra_env=None, check=True, timeout=600):
     """Write a playbook (a list of tasks for localhost, or full plays / import_playbook entries) and run it;
     returns CompletedProcess."""
@@ -42,6 +51,7 @@ def run_playbook(tmp_path, tasks_or_plays, *args, inventory=None, extra_env=None
     proc = subprocess.run(argv, cwd=str(tmp_path), env=ansible_env(extra_env), capture_output=True, text=True,
                           timeout=timeout)
     if check and proc.returncode != 0:
-        raise AssertionError("ansible-playbook failed (rc %d)\nSTDOUT:\n%s\nSTDERR:\n%s"
-                             % (proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:]))
+        raise AssertionError("ansible-playbook failed (rc %d)%s\nSTDOUT:\n%s\nSTDERR:\n%s"
+                             % (proc.returncode, own_lock_note(proc.stdout + proc.stderr), proc.stdout[-6000:],
+                                proc.stderr[-3000:]))
     return proc
