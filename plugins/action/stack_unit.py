@@ -22,7 +22,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.errors import
 from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
     UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    FAILED, OK, SKIPPED, ConcurrencySlot, RunDir, with_inventory)
+    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, RunDir, with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -57,6 +57,7 @@ class ActionModule(ActionBase):
         # Units that dropped out before this play (a failed bootstrap) will never write a status.
         present = set(task_vars.get("ansible_play_hosts") or manifest["units"])
         try:
+            prepared = self._prepare_while_waiting(run, manifest, cfg, mode, args)
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
                 return dict(result, **waited)
@@ -77,6 +78,8 @@ class ActionModule(ActionBase):
             raise
         if module_result.get("failed"):  # recovery commands in the message name this run's inventory
             module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
+        if prepared:
+            module_result["init_while_waiting"] = prepared
         if cfg.get("plan_only") and mode == "deploy":
             # A deploy never changes a plan-only unit (idempotent); the summary says what its
             # plan would do.
@@ -107,11 +110,7 @@ class ActionModule(ActionBase):
 
     def _wait(self, run, manifest, name, mode, cfg, present):
         """Wait for what must finish first; returns a result when this unit must not run."""
-        in_run = set(manifest.get("units", []))
-        if mode == "destroy":
-            upstream = [u for u in manifest.get("dependents", {}).get(name, []) if u in in_run]
-        else:
-            upstream = [u for u in cfg["dependencies"] if u in in_run]
+        upstream = _upstream(manifest, cfg, mode)
         if not upstream:
             return None
         gone = sorted(u for u in upstream if u not in present and not run.status(u))
@@ -184,17 +183,34 @@ class ActionModule(ActionBase):
         inputs = self._template_inputs(raw_inputs, dependency, task_vars)
         mocked_inputs = [] if mode == "destroy" else sorted(
             key for key, value in raw_inputs.items() if any(_mentions(value, dep) for dep in mocked_deps))
-        module_args = {k: args[k] for k in _PASS_THROUGH if args.get(k) is not None}
-        module_args.update({k: cfg[k] for k in _RESOLVED if cfg.get(k) is not None})
-        state = {"deploy": "present", "plan": "planned", "destroy": "absent"}[mode]
-        if cfg.get("plan_only") and mode == "deploy":
-            state = "planned"
-        module_args.update(name=name, inputs=inputs, mocked_inputs=mocked_inputs, state=state)
+        module_args = _module_args(cfg, mode, args, inputs, mocked_inputs)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
         result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")))
         result["_mocked_dependencies"] = mocked_deps
         return result
+
+    def _prepare_while_waiting(self, run, manifest, cfg, mode, args):
+        """Sync, generated files and terraform init while dependencies still run (they need no
+        inputs): off the critical path, the run after the wait finds init done and skips it.
+
+        Not under the unit's concurrency slot (init only talks to the state backend). Anything
+        that fails here is left to the run after the wait, which repeats every step and reports.
+        """
+        upstream = _upstream(manifest, cfg, mode)
+        if not upstream or all((run.status(u) or {}).get("status") in DONE for u in upstream):
+            return None
+        validated = ArgumentSpecValidator(unit_argument_spec()).validate(_module_args(cfg, mode, args, {}, []))
+        if validated.error_messages:
+            return None
+        try:
+            params = validated.validated_parameters
+            normalise_params(params)
+            runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
+                                known_facts=(manifest.get("module_facts") or {}).get(cfg.get("source")))
+            return runner.prepare().get("init")
+        except Exception:  # pylint: disable=broad-exception-caught
+            return None
 
     def _run_in_process(self, module_args, known_facts=None):
         """The unit module's work, here in the worker: UnitRunner is plain module_utils.
@@ -219,6 +235,25 @@ class ActionModule(ActionBase):
                 secrets |= runner.secrets
             result = dict(failed=True, **exc.fail_kwargs())
         return remove_values(result, secrets)
+
+
+def _upstream(manifest, cfg, mode):
+    """Units of this run this one waits for: its dependencies, or on destroy its dependents."""
+    in_run = set(manifest.get("units", []))
+    if mode == "destroy":
+        return [u for u in manifest.get("dependents", {}).get(cfg["name"], []) if u in in_run]
+    return [u for u in cfg["dependencies"] if u in in_run]
+
+
+def _module_args(cfg, mode, args, inputs, mocked_inputs):
+    """The unit module's arguments for this unit in this mode."""
+    module_args = {k: args[k] for k in _PASS_THROUGH if args.get(k) is not None}
+    module_args.update({k: cfg[k] for k in _RESOLVED if cfg.get(k) is not None})
+    state = {"deploy": "present", "plan": "planned", "destroy": "absent"}[mode]
+    if cfg.get("plan_only") and mode == "deploy":
+        state = "planned"
+    module_args.update(name=cfg["name"], inputs=inputs, mocked_inputs=mocked_inputs, state=state)
+    return module_args
 
 
 def _plain_outputs(module_result):

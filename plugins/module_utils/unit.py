@@ -454,16 +454,7 @@ class UnitRunner:
 
     def run(self):
         spec = self.spec
-        self._validate_spec()
-        self.workdir = WorkDir(spec.work_dir or default_work_dir(spec.name), spec.source)
-        self.workdir.sync()
-        binary = cli.find_binary(spec.terraform_binary)
-        self.tf = cli.detect(binary, cli.version_cache_file(self._plugin_cache_dir(), binary)
-                             or self.workdir.meta_path("terraform-version.json"))
-        self.result.update(terraform_version=self.tf.version_string, terraform_flavor=self.tf.flavor,
-                           work_dir=self.workdir.run_dir, log_path=self._log_path())
-        self._refuse_errored_state()
-        info = self._module_info()
+        info = self._open()
         if not spec.force_unlock:  # force-unlock needs the backend only, not the module's inputs
             self._check_inputs(info)
         self._secrets_from_inputs(info)
@@ -484,7 +475,36 @@ class UnitRunner:
             self._finish()
         return self.result
 
+    def prepare(self):
+        """Everything that does not depend on the inputs: sync, generated files, init.
+
+        A unit waiting for its dependencies calls this first, so its init runs while they do
+        and leaves the critical path; run() then finds the init fingerprint unchanged and skips
+        it. Inputs are not checked here (they are not known yet); run() checks them.
+        """
+        info = self._open()
+        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets)
+        try:
+            self._init_if_needed(self._generate(info))
+        finally:
+            self._finish()
+        return self.result
+
     # --- steps --------------------------------------------------------------------------
+
+    def _open(self):
+        """Validated spec, synced work dir, terraform detected, module facts: the common start."""
+        spec = self.spec
+        self._validate_spec()
+        self.workdir = WorkDir(spec.work_dir or default_work_dir(spec.name), spec.source)
+        self.workdir.sync()
+        binary = cli.find_binary(spec.terraform_binary)
+        self.tf = cli.detect(binary, cli.version_cache_file(self._plugin_cache_dir(), binary)
+                             or self.workdir.meta_path("terraform-version.json"))
+        self.result.update(terraform_version=self.tf.version_string, terraform_flavor=self.tf.flavor,
+                           work_dir=self.workdir.run_dir, log_path=self._log_path())
+        self._refuse_errored_state()
+        return self._module_info()
 
     def _validate_spec(self):
         spec = self.spec

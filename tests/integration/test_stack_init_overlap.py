@@ -1,0 +1,61 @@
+"""A unit waiting for its dependencies runs its terraform init meanwhile (off the critical path):
+on a real cold deploy of a -> b, where a's apply takes 8 s, b's init starts and ends while a is
+still applying, and b's own run after the wait starts no second init."""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support.ansible_run import run_playbook
+
+pytestmark = [pytest.mark.terraform, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def terraform_commands(log):
+    """(start time, subcommand) of every terraform process the unit's log records."""
+    found = []
+    for stamp, command in re.findall(r"^### (\S+)\s+\S+/terraform (\w+)", log, re.M):
+        found.append((datetime.datetime.fromisoformat(stamp).timestamp(), command))
+    return found
+
+
+def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
+    suffix = uuid.uuid4().hex[:10]
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"terraform_units": {"hosts": {
+        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "8"}},
+        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+              "unit_inputs": {"name": "b", "upstream": "{{ dependency.a.chain }}"}},
+    }}}}}))
+    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
+        "env_name": "overlap", "aws_region": "us-east-1", "aws_endpoint_url": local_aws,
+        "tf_state_bucket": "gw-overlap-%s" % suffix, "tf_lock_table": "gw-overlap-lock-%s" % suffix,
+        "tf_state_enforce_tls": False, "terraform_modules_dir": str(REPO / "tests" / "fixtures" / "modules"),
+        "groundwork_work_root": str(tmp_path / "work")}))
+    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws}
+    run_playbook(tmp_path, [{"ansible.builtin.import_playbook": str(REPO / "playbooks" / "deploy.yml")}],
+                 "-f", "2", inventory=inventory, extra_env=env, timeout=600)
+
+    report = json.loads((tmp_path / ".groundwork" / "runs" / "overlap-deploy-summary.json").read_text())
+    assert [r["action"] for r in report["units"]] == ["applied", "applied"], report["units"]
+    records = {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text())
+               for p in Path(report["run_dir"]).glob("unit-*.json")}
+    b_commands = terraform_commands(Path(records["b"]["log_path"]).read_text())
+    inits = [at for at, command in b_commands if command == "init"]
+    assert len(inits) == 1, b_commands  # one init, before the wait; none after it
+    a_apply_started = max(at for at, command in terraform_commands(Path(records["a"]["log_path"]).read_text())
+                          if command == "apply")
+    # log stamps are whole seconds: b's init began while a's 8 s apply ran
+    assert inits[0] < records["a"]["finished"] - 2, (inits[0], records["a"]["finished"])
+    assert inits[0] >= a_apply_started - 10
+    assert records["b"]["terraform_processes"] == 2, records["b"]  # plan + apply after the wait
