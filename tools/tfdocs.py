@@ -19,9 +19,11 @@ import argparse
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 
 import hcl2
+from hcl2.utils import SerializationContext
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = REPO / "terraform-modules"
@@ -33,6 +35,9 @@ BLOCK_RE = re.compile(r'^\s*(resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?'
 _OPTIONS = hcl2.SerializationOptions(
     preserve_heredocs=False, explicit_blocks=False, wrap_objects=True, wrap_tuples=True,
     with_comments=False)
+# python-hcl2's default SerializationContext is one object shared by every call: threads (the
+# module tests read modules from a pool) would corrupt it for the whole process. See hcl.py.
+_PARSE_LOCK = threading.Lock()
 
 
 class DocsError(Exception):
@@ -46,8 +51,9 @@ def load_tf(directory: Path) -> dict:
     merged: dict = {}
     for path in sorted(Path(directory).glob("*.tf")):
         try:
-            with open(path, encoding="utf-8") as handle:
-                parsed = hcl2.load(handle, serialization_options=_OPTIONS)
+            text = path.read_text(encoding="utf-8")
+            with _PARSE_LOCK:
+                parsed = hcl2.parses(text).serialize(options=_OPTIONS, context=SerializationContext())
         except Exception as exc:  # python-hcl2 raises lark errors of many kinds
             raise DocsError("%s: cannot parse HCL: %s" % (path, str(exc).splitlines()[0])) from exc
         for key, value in parsed.items():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import mock_shapes
@@ -39,6 +40,20 @@ BUILTIN_PROVIDER = "terraform"
 # Plain names and values, no comments or block markers; heredocs become ordinary strings.
 _SERIALIZE_OPTIONS = hcl2.SerializationOptions(
     with_comments=False, explicit_blocks=False, preserve_heredocs=False) if hcl2 is not None else None
+
+# python-hcl2 8 serializes with one SerializationContext shared by every call (a default
+# argument) and flips its flags while it walks: two threads interleaving leave it stuck, and from
+# then on the whole process reads lists, maps and null as HCL text. Each parse gets its own
+# context, and parses run one at a time (they hold the GIL anyway).
+_PARSE_LOCK = threading.Lock()
+
+
+def _serialize(tree):
+    try:
+        from hcl2.utils import SerializationContext
+    except ImportError:  # a python-hcl2 without the shared context
+        return hcl2.serialize(tree, serialization_options=_SERIALIZE_OPTIONS)
+    return tree.serialize(options=_SERIALIZE_OPTIONS, context=SerializationContext())
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,8 +207,8 @@ def _parse_file(file_path):
             raise InputError("%s must hold a JSON object at the top level" % file_path, file=file_path)
         return text, _json_to_raw_body(data)
     try:
-        tree = hcl2.parses(text)
-        return text, hcl2.serialize(tree, serialization_options=_SERIALIZE_OPTIONS)
+        with _PARSE_LOCK:
+            return text, _serialize(hcl2.parses(text))
     except lark.exceptions.UnexpectedInput as exc:
         raise InputError(_syntax_message(file_path, exc), file=file_path,
                          line=getattr(exc, "line", None), column=getattr(exc, "column", None))

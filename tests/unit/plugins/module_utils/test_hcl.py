@@ -509,3 +509,31 @@ def test_duplicate_in_one_file_names_the_later_line(tmp_path):
     root = write_module(tmp_path / "m", {"a.tf": 'output "o" {\n  value = 1\n}\noutput "o" {\n  value = 2\n}\n'})
     with pytest.raises(InputError, match=r'duplicate output "o" in .*a\.tf line 4 '):
         hcl.read_module(root)
+
+
+def test_modules_read_from_threads_keep_lists_maps_and_null(tmp_path):
+    """python-hcl2 8 shares one serialization context between calls; threads interleaving
+    without care leave it stuck and every later read returns lists, maps and null as HCL text
+    (seen in CI: the module tests read modules from a thread pool)."""
+    from concurrent.futures import ThreadPoolExecutor
+    block = ('variable "azs_%d" {\n  default = ["a", "b"]\n}\nvariable "tags_%d" {\n  default = {x = [1, 2]}\n}\n'
+             'variable "none_%d" {\n  default = null\n}\noutput "o_%d" {\n'
+             '  value = "${var.azs_%d[0]}-${join(",", [1, 2])}-${[for x in [1, 2]: x][0]}"\n}\n')
+    text = "".join(block % ((k,) * 5) for k in range(4))
+    dirs = []
+    for index in range(48):
+        directory = tmp_path / ("m%d" % index)
+        directory.mkdir()
+        (directory / "variables.tf").write_text(text)
+        dirs.append(directory)
+
+    def defaults(directory):
+        variables = hcl.read_module(str(directory)).variables
+        return sorted((name.split("_", 1)[0], repr(v.default)) for name, v in variables.items())
+
+    expected = sorted([("azs", "['a', 'b']"), ("none", "None"), ("tags", "{'x': [1, 2]}")] * 4)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(defaults, dirs))
+    assert all(r == expected for r in results), [r for r in results if r != expected][:1]
+    hcl.clear_cache()
+    assert defaults(dirs[0]) == expected  # and nothing left stuck for the next reader
