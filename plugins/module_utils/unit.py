@@ -124,6 +124,10 @@ def default_work_dir(name):
     return os.path.join(os.getcwd(), ".groundwork", "units", name)
 
 
+# terraform's switch to use a cached provider the lock file has no checksum for yet (>= 1.4)
+CACHE_MAY_BREAK_LOCK_FILE = "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"
+
+
 def default_plugin_cache_dir():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "groundwork", "terraform-plugins")
@@ -605,6 +609,12 @@ class UnitRunner:
         if cache:
             os.makedirs(cache, exist_ok=True)
             env["TF_PLUGIN_CACHE_DIR"] = cache
+            # Without it terraform >= 1.4 reinstalls a provider into the cache (unlink, link again)
+            # on every first init of a work dir with no lock-file entry, under another unit that is
+            # starting that provider: "Failed to load plugin schemas" (hashicorp/terraform#31964).
+            # With it an entry, once in the cache, is used as it is; the lock file then records the
+            # local platform's checksum (what a filesystem mirror gives anyway).
+            env.setdefault(CACHE_MAY_BREAK_LOCK_FILE, "true")
         if spec.provider_mirror:
             mirror = os.path.abspath(os.path.expanduser(spec.provider_mirror))
             if not os.path.isdir(mirror):

@@ -117,6 +117,10 @@ options:
   plugin_cache_dir:
     description:
       - Provider plugin cache shared by all units (C(TF_PLUGIN_CACHE_DIR)); inits are serialised on it.
+      - A provider already in the cache is used as it is, even by a work dir whose lock file has no checksum for it
+        yet (C(TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=true)), because terraform would otherwise reinstall it
+        under units that are running it. The lock file then records the local platform's checksum. Set that
+        variable to an empty string in O(env) for terraform's own behaviour.
       - Defaults to C(~/.cache/groundwork/terraform-plugins); an empty string turns the cache off.
     type: path
   provider_mirror:

@@ -519,6 +519,41 @@ def test_uninstallable_provider_stops_at_init_with_one_clear_line(unit, tmp_path
     assert "terraform_provider_mirror" in message and "\n" not in message
 
 
+def test_a_first_init_never_rewrites_the_cache_entry_other_units_run_providers_from(unit, state_store, tmp_path,
+                                                                                    provider_mirror):
+    """Without a lock-file entry terraform >= 1.4 reinstalls a provider into the shared plugin cache
+    (unlink, then link again) on each unit's first init: a unit starting that provider at that
+    instant finds no binary ("Failed to load plugin schemas", seen in CI on the seed plans). The
+    unit lets terraform use the cache entry as it is (TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE),
+    so the entry other units run from is never touched."""
+    source = tmp_path / "region"
+    source.mkdir()
+    (source / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'
+        'data "aws_region" "current" {}\noutput "region" {\n  value = data.aws_region.current.name\n}\n')
+    cache = tmp_path / "plugin-cache"
+
+    def entry():
+        found = sorted(cache.glob("registry.terraform.io/hashicorp/aws/*/*"))
+        assert len(found) == 1, found
+        info = os.lstat(found[0])
+        return found[0], info.st_ino, info.st_ctime_ns
+
+    results = {}
+    for name in ("first", "second"):
+        results[name] = unit(name=name, source=str(source), provider_mirror=provider_mirror,
+                             backend=dict(state_store, key="dev/us-east-1/%s/terraform.tfstate" % name),
+                             aws_provider={"region": "us-east-1"}, plugin_cache_dir=str(cache))
+        if name == "first":
+            before = entry()
+    assert entry() == before
+    assert results["second"]["init"] == "ran" and results["second"]["outputs"]["region"] == "us-east-1"
+    log = Path(results["second"]["log_path"]).read_text()
+    assert "from the shared cache directory" in log
+    lock_file = (Path(results["second"]["work_dir"]) / ".terraform.lock.hcl").read_text()
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in lock_file and "h1:" in lock_file
+
+
 def test_module_own_provider_and_backend_blocks_are_merged_not_clobbered(unit, state_store, tmp_path, provider_mirror):
     source = tmp_path / "own_blocks"
     source.mkdir()
