@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from support.own_lock import OWN_LOCK, lost_lock_ids
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -26,13 +27,15 @@ def ansible_env(extra=None):
     return env
 
 
-OWN_LOCK = "terraform#16630"
-
-
 def own_lock_note(output):
-    """Names terraform's own lost lock in a failure message even when the output is cut short:
-    pytest.ini reruns a test once for exactly that (--only-rerun "terraform#16630")."""
-    return " - terraform lost its own state lock (hashicorp/terraform#16630)" if OWN_LOCK in output else ""
+    """Names terraform's own lost lock, with its ID, in a failure message even when the output is
+    cut short: pytest.ini reruns a test once for exactly that (--only-rerun "terraform#16630") and
+    tests/conftest.py releases the named lock before the rerun."""
+    ids = lost_lock_ids(output)
+    if OWN_LOCK not in output:
+        return ""
+    return " - terraform lost its own state lock (hashicorp/terraform#16630)%s" % (
+        ": ID %s" % ", ID ".join(ids) if ids else "")
 
 
 def run_playbook(tmp_path, tasks_or_plays, *args, inventory=None, extra_env=None, check=True, timeout=600):
