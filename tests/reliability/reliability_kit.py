@@ -163,12 +163,33 @@ def terraform_processes(under, subcommand=None):
     return found
 
 
-def wait_for_terraform(under, subcommand, timeout=60):
+def refuse_ended_run(run, waiting_for):
+    """Fail at once, with what the run said, when ``run`` has ended: a playbook (Stack.start) or
+    a Background; waiting on for a process or a log line it will never produce only hides why."""
+    if run is None:
+        return
+    if isinstance(run, Background):
+        if run.is_alive():
+            return
+        said = [str(run.error or run.result)]
+        ended = "the background run ended"
+    else:
+        if run.poll() is None:
+            return
+        run.output_file.seek(0)
+        output = run.output_file.read()
+        said = failure_messages(output) or [output[-3000:]]
+        ended = "the playbook ended (rc %s)" % run.returncode
+    raise AssertionError("%s before %s:\n%s" % (ended, waiting_for, "\n".join(said)))
+
+
+def wait_for_terraform(under, subcommand, timeout=60, run=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = terraform_processes(under, subcommand)
         if found:
             return found[0][0]
+        refuse_ended_run(run, "terraform %s started under %s" % (subcommand, under))
         time.sleep(0.05)
     raise AssertionError("no terraform %s started under %s within %ss" % (subcommand, under, timeout))
 
@@ -187,7 +208,7 @@ def log_size(path):
         return 0
 
 
-def wait_for_text(path, text, timeout=60, after=0):
+def wait_for_text(path, text, timeout=60, after=0, run=None):
     """Wait until ``text`` is in the file (past byte ``after``: logs accumulate over runs)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -198,6 +219,7 @@ def wait_for_text(path, text, timeout=60, after=0):
                     return
         except OSError:
             pass
+        refuse_ended_run(run, "%r appeared in %s" % (text, path))
         time.sleep(0.05)
     raise AssertionError("%r never appeared in %s" % (text, path))
 

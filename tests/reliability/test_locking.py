@@ -72,8 +72,8 @@ def test_kill_9_mid_apply_leaves_a_stale_lock_the_next_run_names(kind, unit, aws
     work_dir = unit.work_root / "killed"
 
     victim = kit.Background(lambda: unit(name="killed", backend=backend, inputs={"name": "doomed", "delay": "30"}))
-    pid = kit.wait_for_terraform(work_dir, "apply")
-    kit.wait_for_text(work_dir / ".groundwork" / "killed.log", "sleep 30")
+    pid = kit.wait_for_terraform(work_dir, "apply", run=victim)
+    kit.wait_for_text(work_dir / ".groundwork" / "killed.log", "sleep 30", run=victim)
     kit.kill_terraform(pid)
     killed = victim.outcome()
     assert isinstance(killed, TerraformError) and "killed by signal 9 (SIGKILL)" in killed.message, killed

@@ -51,8 +51,8 @@ def interrupt_during_slow_apply(stack, aws, send):
     offset = kit.log_size(stack.log("slow"))
     proc = stack.start("stack.yml", mode="deploy")
     try:
-        kit.wait_for_terraform(stack.work_dir("slow"), "apply", timeout=120)
-        kit.wait_for_text(stack.log("slow"), "sleep %d" % SLOW, after=offset)
+        kit.wait_for_terraform(stack.work_dir("slow"), "apply", timeout=120, run=proc)
+        kit.wait_for_text(stack.log("slow"), "sleep %d" % SLOW, after=offset, run=proc)
         info = aws.lock(stack.unit_backend("slow"))
         sent = time.monotonic()
         send(proc)
@@ -113,8 +113,8 @@ def killed_side(stack, aws, plugin_cache, terraform_bin):
         offset = kit.log_size(stack.log("side"))
         victim = kit.Background(lambda: kit.run_unit(stack.work_root, plugin_cache, inputs={
             "name": "side-doomed", "delay": "30"}, **options))
-        pid = kit.wait_for_terraform(stack.work_dir("side"), "apply")
-        kit.wait_for_text(stack.log("side"), "sleep 30", after=offset)
+        pid = kit.wait_for_terraform(stack.work_dir("side"), "apply", run=victim)
+        kit.wait_for_text(stack.log("side"), "sleep 30", after=offset, run=victim)
         kit.kill_terraform(pid)
         killed = victim.outcome()
     finally:

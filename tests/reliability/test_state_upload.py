@@ -27,7 +27,7 @@ def test_failed_state_upload_keeps_errored_state_private_blocks_the_unit_and_rec
     offset = kit.log_size(log)
 
     apply = kit.Background(lambda: unit(inputs={"name": "v2", "delay": "3"}, **options))
-    kit.wait_for_text(log, "sleep 3", after=offset)
+    kit.wait_for_text(log, "sleep 3", after=offset, run=apply)
     endpoint.stop()  # the endpoint is gone for the end of the apply: state upload and unlock fail
     failed = apply.outcome()
 
