@@ -276,6 +276,40 @@ class StackGraph:
             path.append(via[path[-1]])
         return best[end], list(reversed(path))
 
+    def schedule(self, workers=None, weights=None, reverse=False):
+        """The order in which ``workers`` slots would start the units: a list schedule.
+
+        Ansible's free strategy hands the next host of the play to the first free fork, and a
+        unit waiting for its dependencies holds that fork. So the host order should be the
+        order units really become startable: this simulates ``workers`` slots running the
+        graph with ``weights`` (unit -> expected seconds, e.g. the last run's; 1 for a unit
+        without one) and, whenever a slot is free, starts the ready unit with the heaviest
+        chain still behind it (the critical path first). Always a topological order; with
+        ``reverse`` (destroy) one of the reversed graph. Ties go alphabetically.
+        """
+        deps, dependents = (self._dependents, self._deps) if reverse else (self._deps, self._dependents)
+        weights = weights or {}
+        cost = {name: float(weights.get(name) or 0) or 1.0 for name in self._deps}
+        behind = {}  # unit -> its weight plus the heaviest chain of units waiting for it
+        for name in (reversed(self._order) if not reverse else self._order):
+            behind[name] = cost[name] + max((behind[d] for d in dependents[name]), default=0.0)
+        slots = max(1, min(int(workers or len(self._deps)), len(self._deps) or 1))
+        waiting = {name: len(deps[name]) for name in self._deps}
+        ready = [(-behind[name], name) for name, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        running, order, now = [], [], 0.0
+        while ready or running:
+            while ready and len(running) < slots:
+                name = heapq.heappop(ready)[1]
+                order.append(name)
+                heapq.heappush(running, (now + cost[name], name))
+            now, name = heapq.heappop(running)
+            for dependent in sorted(dependents[name]):
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    heapq.heappush(ready, (-behind[dependent], dependent))
+        return order
+
     # ---- rendering ---------------------------------------------------------------------------
 
     def to_mermaid(self):

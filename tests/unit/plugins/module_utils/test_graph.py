@@ -200,3 +200,69 @@ def test_units_from_spec_rejects_bad_shapes(spec, message):
     with pytest.raises(GraphError) as caught:
         units_from_spec(spec)
     assert message in caught.value.message
+
+
+def _free_strategy_makespan(order, deps, seconds, forks):
+    """Ansible's free strategy: the next host of the list goes to the first free fork and holds
+    it while it waits for its dependencies."""
+    finish, forks_free_at = {}, [0.0] * forks
+    for name in order:
+        slot = min(range(forks), key=forks_free_at.__getitem__)
+        start = max([forks_free_at[slot]] + [finish[d] for d in deps[name]])
+        finish[name] = forks_free_at[slot] = start + seconds[name]
+    return max(finish.values())
+
+
+def _is_topological(order, deps):
+    position = {name: i for i, name in enumerate(order)}
+    return sorted(order) == sorted(deps) and all(position[d] < position[n] for n in deps for d in deps[n])
+
+
+def test_schedule_starts_the_heaviest_chain_first():
+    units = {"alone": [], "b": [], "c": ["b"], "d": ["c"]}
+    graph = StackGraph(units)
+    assert graph.order() == ["alone", "b", "c", "d"]
+    assert graph.schedule(workers=1) == ["b", "c", "alone", "d"]  # then equal chains: alphabetical
+    # a known slow unit goes first even without a chain behind it
+    assert graph.schedule(workers=1, weights={"alone": 30, "b": 1, "c": 1, "d": 1}) == ["alone", "b", "c", "d"]
+    # destroy: the reversed graph, d first
+    assert graph.schedule(workers=1, reverse=True) == ["d", "c", "alone", "b"]
+    assert graph.schedule(workers=None) == ["b", "alone", "c", "d"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_schedule_is_a_topological_order_and_no_slower_on_average(seed):
+    import random
+    rng = random.Random(seed)
+    names = ["u%02d" % i for i in range(rng.randint(2, 30))]
+    units = {name: sorted(rng.sample(names[:i], min(i, rng.choice((0, 1, 1, 2, 3))))) for i, name in enumerate(names)}
+    graph = StackGraph(units)
+    reverse = {name: sorted(n for n in units if name in units[n]) for name in units}
+    forks = rng.randint(1, 6)
+    for order in (graph.schedule(workers=forks), graph.schedule(workers=None)):
+        assert _is_topological(order, units)
+    assert _is_topological(graph.schedule(workers=forks, reverse=True), reverse)
+
+
+def test_schedule_beats_the_alphabetical_order_across_uneven_stacks():
+    """Measured on a model of the free strategy over 120 random layered stacks with one slow unit
+    and forks = width: no history (all weights 1) and the last run's times (30 % off) both finish
+    sooner on average than the alphabetical topological order."""
+    import random
+    totals = {"order": 0.0, "schedule": 0.0, "weighted": 0.0}
+    for seed in range(120):
+        rng = random.Random(seed)
+        layers = [["l%dn%d" % (level, i) for i in range(rng.randint(1, 6))] for level in range(rng.randint(3, 6))]
+        units = {name: [] for name in layers[0]}
+        for below, layer in zip(layers, layers[1:]):
+            for name in layer:
+                units[name] = rng.sample(below, min(len(below), rng.choice((1, 1, 2, 3))))
+        seconds = {name: rng.choice((2.5, 3.5, 4.5)) for name in units}
+        seconds[rng.choice(layers[1])] = 11.5
+        forks = max(len(layer) for layer in layers)
+        graph = StackGraph(units)
+        last_run = {name: value * rng.uniform(0.7, 1.3) for name, value in seconds.items()}
+        totals["order"] += _free_strategy_makespan(graph.order(), units, seconds, forks)
+        totals["schedule"] += _free_strategy_makespan(graph.schedule(forks), units, seconds, forks)
+        totals["weighted"] += _free_strategy_makespan(graph.schedule(forks, last_run), units, seconds, forks)
+    assert totals["weighted"] < totals["schedule"] < totals["order"], totals
