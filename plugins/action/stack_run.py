@@ -26,7 +26,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backend
     UNIT_VARIABLES, ensure_backends, max_age_seconds, plan_unit_backends)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
-from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir, with_inventory
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
+    RunDir, previous_durations, run_dir_name, with_inventory)
 
 
 class ActionModule(ActionBase):
@@ -72,9 +73,15 @@ class ActionModule(ActionBase):
             exc.message = with_inventory(exc.message, task_vars)
             return dict(result, failed=True, **exc.fail_kwargs())
 
-        order = [u for u in graph.order() if u in in_run]
-        if mode == "destroy":
-            order = list(reversed(order))
+        env_name = next((c["env_name"] for c in resolved.values() if c.get("env_name")), "default")
+        run_root = args.get("run_root") or os.path.join(project_dir, ".groundwork", "runs")
+        forks = task_vars.get("ansible_forks")
+        # The units play hands hosts to forks in this order: the order a list schedule with as
+        # many slots as forks starts them, heaviest chain first, weighted by the last run's times.
+        weights = {} if mode == "validate" else previous_durations(run_root, env_name, mode)
+        run_graph = graph.subgraph(in_run) if set(in_run) != set(graph.order()) else graph
+        order = run_graph.schedule(workers=forks if isinstance(forks, int) and forks > 0 else None,
+                                   weights=weights, reverse=mode == "destroy")
         layers = [[u for u in layer if u in in_run] for layer in
                   (graph.reverse_layers() if mode == "destroy" else graph.layers())]
         layers = [layer for layer in layers if layer]
@@ -99,7 +106,6 @@ class ActionModule(ActionBase):
         }
         result.update(changed=bool(result.get("changed")), order=order, layers=layers, units=resolved,
                       mermaid=graph.to_mermaid())
-        forks = task_vars.get("ansible_forks")
         if mode != "validate" and isinstance(forks, int) and 0 < forks < len(order):
             # Under the free strategy a unit waiting for its dependencies holds a fork; with fewer
             # forks than units, a ready unit can queue behind waiting ones (measured in PERFORMANCE.md).
@@ -109,10 +115,8 @@ class ActionModule(ActionBase):
         if mode == "validate":
             result["msg"] = "%d units valid; %d layers" % (len(all_units), len(graph.layers()))
             return result
-        env_name = next((c["env_name"] for c in resolved.values() if c.get("env_name")), "default")
-        run_root = args.get("run_root") or os.path.join(project_dir, ".groundwork", "runs")
-        run_dir = os.path.join(run_root, "%s-%s-%s-%s" % (env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
-                                                          uuid.uuid4().hex[:6]))
+        run_dir = os.path.join(run_root, run_dir_name(env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
+                                                      uuid.uuid4().hex[:6]))
         RunDir(run_dir).create(manifest)
         result["run_dir"] = run_dir
         return result

@@ -16,6 +16,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import time
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
@@ -94,6 +95,34 @@ class RunDir:
                 return json.load(handle)
         except (OSError, ValueError):
             return None
+
+
+def run_dir_name(env_name, mode, stamp, token):
+    return "%s-%s-%s-%s" % (env_name, mode, stamp, token)
+
+
+def previous_durations(run_root, env_name, mode, limit=5):
+    """unit -> seconds terraform took in the newest earlier run of this environment and mode
+    that has any (units that did not finish ok are left out): weights for the run order."""
+    try:
+        names = os.listdir(run_root)
+    except OSError:
+        return {}
+    # exactly run_dir_name(env_name, mode, ...): env "a" must not read env "a-deploy"'s runs
+    pattern = re.compile(re.escape("%s-%s-" % (env_name, mode)) + r"\d{8}T\d{6}-[0-9a-f]+$")
+    runs = sorted((n for n in names if pattern.match(n) and os.path.isdir(os.path.join(run_root, n))),
+                  reverse=True)  # names carry a sortable timestamp
+    for name in runs[:limit]:
+        try:
+            records = RunDir(os.path.join(run_root, name)).statuses()
+        except (OSError, ValueError):
+            continue
+        durations = {unit: float(r["duration"]) for unit, r in records.items()
+                     if r.get("status") == OK and isinstance(r.get("duration"), (int, float))
+                     and not isinstance(r.get("duration"), bool)}
+        if durations:
+            return durations
+    return {}
 
 
 def with_inventory(message, task_vars):

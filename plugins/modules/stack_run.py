@@ -94,7 +94,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 order:
-  description: Units of this run in the order they may start (reversed for destroy).
+  description:
+    - Units of this run in the order the units play hands them to forks, dependencies first (for destroy,
+      dependents first). It is the order in which as many slots as forks would start them, the unit with the
+      heaviest chain of work still behind it first, weighted by each unit's terraform time in the newest
+      earlier run of the same environment and mode (1 each without one).
+    - Under the free strategy a unit waiting for its dependencies holds its fork, so this keeps ready units
+      from queueing behind waiting ones, and starts known slow units early.
   returned: success
   type: list
   elements: str
