@@ -2,7 +2,7 @@
 """Start, check and stop a LocalStack-compatible AWS endpoint on loopback.
 
 Reuses an endpoint that already answers (LocalStack in Docker, or a moto server someone
-started); otherwise starts ``moto_server`` from the running interpreter's environment and
+started); otherwise starts moto's server (``moto_one_write.py``) with the running interpreter and
 records its PID, so ``down`` stops only what ``up`` started.
 """
 from __future__ import annotations
@@ -40,8 +40,8 @@ def answers(url: str, timeout: float = 1.0) -> bool:
 
 
 def start_moto(port: int, log_path: Path) -> subprocess.Popen:
-    moto = Path(sys.executable).with_name("moto_server")
-    argv = [str(moto) if moto.exists() else "moto_server", "-H", "127.0.0.1", "-p", str(port)]
+    # moto_server, sending each response in one write (see moto_one_write.py for why)
+    argv = [sys.executable, str(Path(__file__).with_name("moto_one_write.py")), "-H", "127.0.0.1", "-p", str(port)]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
