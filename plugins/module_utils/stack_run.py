@@ -103,16 +103,26 @@ def run_dir_name(env_name, mode, stamp, token):
 
 def previous_durations(run_root, env_name, mode, limit=5):
     """unit -> seconds terraform took in the newest earlier run of this environment and mode
-    that has any (units that did not finish ok are left out): weights for the run order."""
+    that has any (units that did not finish ok are left out): weights for the run order.
+
+    An environment's first run takes them from the newest run of the same mode in another
+    environment of the project: the same units, run elsewhere (dev's times ordering prod's
+    first deploy), are a better guess than none.
+    """
     try:
         names = os.listdir(run_root)
     except OSError:
         return {}
-    # exactly run_dir_name(env_name, mode, ...): env "a" must not read env "a-deploy"'s runs
-    pattern = re.compile(re.escape("%s-%s-" % (env_name, mode)) + r"\d{8}T\d{6}-[0-9a-f]+$")
-    runs = sorted((n for n in names if pattern.match(n) and os.path.isdir(os.path.join(run_root, n))),
-                  reverse=True)  # names carry a sortable timestamp
-    for name in runs[:limit]:
+    # run_dir_name(env, mode, stamp, token); anchored at the end, so env "a-deploy" stays whole
+    pattern = re.compile(r"^(?P<env>.+)-%s-(?P<stamp>\d{8}T\d{6})-[0-9a-f]+$" % re.escape(mode))
+    runs = []
+    for name in names:
+        match = pattern.match(name)
+        if match and os.path.isdir(os.path.join(run_root, name)):
+            runs.append((match.group("env") == env_name, match.group("stamp"), name))
+    runs.sort(reverse=True)  # newest first
+    candidates = [run[2] for run in runs if run[0]][:limit] + [run[2] for run in runs if not run[0]][:limit]
+    for name in candidates:
         try:
             records = RunDir(os.path.join(run_root, name)).statuses()
         except (OSError, ValueError):

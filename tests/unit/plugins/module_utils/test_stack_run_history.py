@@ -29,8 +29,18 @@ def test_a_run_that_finished_nothing_is_passed_over(tmp_path):
     assert previous_durations(str(tmp_path), "prod", "deploy") == {"a": 10.0}
 
 
-def test_an_environment_never_reads_another_whose_name_it_prefixes(tmp_path):
+def test_an_environment_with_runs_never_reads_another_whose_name_it_prefixes(tmp_path):
     _run(tmp_path, "a-deploy", "deploy", "20261101T100000", {"x": ("ok", 50.0)})
     _run(tmp_path, "a", "deploy", "20261101T090000", {"x": ("ok", 5.0)})
     assert previous_durations(str(tmp_path), "a", "deploy") == {"x": 5.0}
     assert previous_durations(str(tmp_path), "a-deploy", "deploy") == {"x": 50.0}
+
+
+def test_a_first_run_takes_the_newest_run_of_the_mode_in_another_environment(tmp_path):
+    _run(tmp_path, "dev", "deploy", "20261101T100000", {"net": ("ok", 4.0), "db": ("ok", 30.0)})
+    _run(tmp_path, "staging", "deploy", "20261102T100000", {"net": ("ok", 5.0), "db": ("ok", 41.0)})
+    _run(tmp_path, "staging", "destroy", "20261103T100000", {"net": ("ok", 1.0)})
+    assert previous_durations(str(tmp_path), "prod", "deploy") == {"net": 5.0, "db": 41.0}
+    # once prod has a run of its own, only that counts
+    _run(tmp_path, "prod", "deploy", "20261001T100000", {"net": ("ok", 6.0)})
+    assert previous_durations(str(tmp_path), "prod", "deploy") == {"net": 6.0}
