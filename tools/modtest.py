@@ -17,6 +17,8 @@ through a generated CLI config, with one shared TF_PLUGIN_CACHE_DIR (init then s
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -77,6 +79,9 @@ def terraform_env(mirror: str, workdir: Path, cache_dir: Path = DEFAULT_CACHE) -
     env.update({
         "TF_CLI_CONFIG_FILE": str(config),
         "TF_PLUGIN_CACHE_DIR": str(cache_dir),
+        # Without a lock file, terraform >= 1.4 reinstalls every provider into the cache on each
+        # init instead of using the entry (and parallel inits race on it: "mkdir ... file exists").
+        "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "true",
         "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
@@ -95,13 +100,35 @@ STALL_SECONDS = int(os.environ.get("GROUNDWORK_TF_STALL", "240"))
 COMMAND_TIMEOUT = int(os.environ.get("GROUNDWORK_TF_TIMEOUT", "900"))
 
 
+@contextlib.contextmanager
+def plugin_cache_lock(env: dict):
+    """terraform's plugin cache is not safe for concurrent inits (its docs say so): one at a
+    time per cache dir, across threads and processes (flock on a file in the cache)."""
+    cache = env.get("TF_PLUGIN_CACHE_DIR")
+    if not cache:
+        yield
+        return
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    with open(Path(cache) / ".modtest-init.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def init(terraform: str, root: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    """terraform init, serialised on the shared plugin cache."""
+    with plugin_cache_lock(env):
+        return run([terraform, "init", "-input=false", "-no-color", *args], root, env)
+
+
 def warm_plugin_cache(terraform: str, env: dict, workdir: Path) -> None:
-    """One init before any parallel ones: terraform's plugin cache is not safe for concurrent
-    first use (parallel inits racing to create the cache entry fail)."""
+    """One init before any parallel ones, so that they only link the cached provider."""
     root = workdir / "warm-cache"
     root.mkdir(parents=True, exist_ok=True)
     (root / "main.tf").write_text('terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n')
-    result = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], root, env)
+    result = init(terraform, root, env, "-backend=false")
     if result.returncode != 0:
         raise HarnessError("terraform init with the provider mirror failed:\n" + result.stderr[-3000:])
 
@@ -132,10 +159,10 @@ def copy_modules(dest: Path, root: Path = MODULES_ROOT) -> Path:
 def validate_module(terraform: str, module: Path, env: dict) -> dict:
     """init -backend=false + validate -json in a (copied) module dir."""
     started = time.monotonic()
-    init = run([terraform, "init", "-backend=false", "-input=false", "-no-color"], module, env)
-    if init.returncode != 0:
+    init_result = init(terraform, module, env, "-backend=false")
+    if init_result.returncode != 0:
         return {"module": module.name, "valid": False, "seconds": time.monotonic() - started,
-                "errors": ["init failed: " + (init.stderr or init.stdout)[-3000:]]}
+                "errors": ["init failed: " + (init_result.stderr or init_result.stdout)[-3000:]]}
     result = run([terraform, "validate", "-json", "-no-color"], module, env)
     try:
         report = json.loads(result.stdout)
@@ -465,11 +492,11 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
             break
         root = workdir / ("root-%s-%d" % (mode, attempt))
         names = write_root(root, tree, pending, endpoint)
-        init = run([terraform, "init", "-input=false", "-no-color"], root, env)
-        if init.returncode != 0:
-            blamed = [e for e in pending if "examples/%s" % e.name in init.stderr and e.module in init.stderr]
+        init_result = init(terraform, root, env)
+        if init_result.returncode != 0:
+            blamed = [e for e in pending if "examples/%s" % e.name in init_result.stderr and e.module in init_result.stderr]
             for example in blamed or pending:
-                results[example.id].update(phase="init", errors=["init failed: " + init.stderr[-2000:]])
+                results[example.id].update(phase="init", errors=["init failed: " + init_result.stderr[-2000:]])
             pending = [e for e in pending if e not in blamed]
             if not blamed:
                 return results

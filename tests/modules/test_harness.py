@@ -203,3 +203,30 @@ def test_summarize_blames_in_flight_resources_of_a_stalled_run(two_examples):
 def test_nonzero_exit_without_diagnostics_is_reported(two_examples):
     out = modtest.summarize("destroy", 1, [], "Error: something odd", None, two_examples)
     assert out["general"] == ["terraform destroy exited 1: Error: something odd"]
+
+
+@pytest.mark.terraform
+@pytest.mark.aws_provider
+def test_parallel_inits_link_the_cached_provider(tmp_path, terraform_bin, provider_mirror):
+    """Once warm, parallel module inits use the cache entry and never reinstall into it.
+
+    Without TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE (no lock file in a copied module),
+    terraform >= 1.4 reinstalls the provider into the shared cache on every init, and two at
+    once fail with "failed to create directory ...: file exists" (seen in CI on test_validate[alb]).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = modtest.terraform_env(provider_mirror, tmp_path / "work", tmp_path / "cache")
+    modtest.warm_plugin_cache(terraform_bin, env, tmp_path / "work")
+    roots = []
+    for index in range(4):
+        root = tmp_path / ("m%d" % index)
+        root.mkdir()
+        (root / "versions.tf").write_text(VERSIONS)
+        roots.append(root)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda root: modtest.init(terraform_bin, root, env, "-backend=false"), roots))
+    for root, result in zip(roots, results):
+        assert result.returncode == 0, "init of %s failed:\n%s" % (root.name, result.stderr)
+        assert "from the shared cache directory" in result.stdout, result.stdout
+        assert "Installing hashicorp/aws" not in result.stdout, result.stdout
