@@ -170,18 +170,31 @@ def _common_run_flags(lock_timeout=None, parallelism=None):
     return flags
 
 
+def _planning_flags(var_file=None, destroy=False, targets=(), replace=(), lock_timeout=None, parallelism=None):
+    flags = ["-destroy"] if destroy else []
+    if var_file:
+        flags.append("-var-file=%s" % var_file)
+    flags.extend(_common_run_flags(lock_timeout, parallelism))
+    flags.extend("-target=%s" % target for target in targets)
+    flags.extend("-replace=%s" % address for address in replace)
+    return flags
+
+
 def plan_argv(binary, out, var_file=None, destroy=False, targets=(), replace=(), lock_timeout=None,
               parallelism=None, json_ui=True):
     argv = [binary, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=%s" % out]
     if json_ui:
         argv.append("-json")
-    if destroy:
-        argv.append("-destroy")
-    if var_file:
-        argv.append("-var-file=%s" % var_file)
-    argv.extend(_common_run_flags(lock_timeout, parallelism))
-    argv.extend("-target=%s" % target for target in targets)
-    argv.extend("-replace=%s" % address for address in replace)
+    argv.extend(_planning_flags(var_file, destroy, targets, replace, lock_timeout, parallelism))
+    return argv
+
+
+def direct_apply_argv(binary, var_file=None, destroy=False, targets=(), replace=(), lock_timeout=None,
+                      parallelism=None):
+    """apply without a saved plan: plan and apply in one process under one lock (-json UI only:
+    its plan-phase events give the plan summary)."""
+    argv = [binary, "apply", "-input=false", "-no-color", "-auto-approve", "-json"]
+    argv.extend(_planning_flags(var_file, destroy, targets, replace, lock_timeout, parallelism))
     return argv
 
 
@@ -268,8 +281,12 @@ class EventStream:
 
     def __init__(self):
         self.resource_changes = []   # [{"address": ..., "actions": [...]}]
-        self.summary = None          # {"add":.., "change":.., "remove":.., "import":..}
-        self.outputs = None          # {name: {"sensitive": bool, "action"|"value": ...}}
+        self.summary = None          # {"add":.., "change":.., "remove":.., "import":..}: the last one
+        self.outputs = None          # {name: {"sensitive": bool, "action"|"value": ...}}: the last one
+        # An apply without a saved plan reports its plan first, then what it applied: these keep
+        # the plan's (for a plan run they equal summary and outputs).
+        self.plan_summary = None
+        self.planned_outputs = None
         self.diagnostics = []
         self.drift = []
 
@@ -294,8 +311,14 @@ class EventStream:
                                "actions": _actions(change.get("action"))})
         elif kind == "change_summary":
             self.summary = event.get("changes")
+            if (self.summary or {}).get("operation") != "apply":
+                self.plan_summary = self.summary
         elif kind == "outputs":
             self.outputs = event.get("outputs")
+            # planned outputs carry an action; applied (and a saved plan's apply) carry values
+            if isinstance(self.outputs, dict) and any(
+                    isinstance(o, dict) and "action" in o for o in self.outputs.values()):
+                self.planned_outputs = self.outputs
         elif kind == "diagnostic":
             diag = event.get("diagnostic", {})
             rng = diag.get("range") or {}

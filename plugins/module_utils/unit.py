@@ -126,6 +126,8 @@ def default_work_dir(name):
 
 # terraform's switch to use a cached provider the lock file has no checksum for yet (>= 1.4)
 CACHE_MAY_BREAK_LOCK_FILE = "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"
+# The key of the last deploy of a work dir that ended converged (see UnitRunner._applies_directly).
+CONVERGED_META = "converged.json"
 
 
 def default_plugin_cache_dir():
@@ -341,15 +343,16 @@ def diff_from_plan_json(plan):
 
 
 def summarize(events, destroy=False):
+    """The plan a run reported (a plan run, or the plan phase of an apply without a saved plan)."""
     changes = [rc for rc in events.resource_changes if rc["actions"] not in (["no-op"], ["read"])]
-    summary = events.summary or {}
+    summary = events.plan_summary or {}
     return {
         "add": summary.get("add", sum(1 for c in changes if "create" in c["actions"])),
         "change": summary.get("change", sum(1 for c in changes if c["actions"] == ["update"])),
         "destroy": summary.get("remove", sum(1 for c in changes if "delete" in c["actions"])),
         "import": summary.get("import", 0),
         "resource_changes": changes,
-        "output_changes": sorted(name for name, out in (events.outputs or {}).items()
+        "output_changes": sorted(name for name, out in (events.planned_outputs or {}).items()
                                  if out.get("action") not in (None, "noop")),
         "drift": events.drift,
         "destroy_plan": destroy,
@@ -471,8 +474,10 @@ class UnitRunner:
                 return self._force_unlock()
             if spec.plan_file and spec.state == "present" and not self.check_mode:
                 self._apply_saved_plan()
+            elif self._applies_directly(layout):
+                self._apply_directly(var_file, layout)
             else:
-                self._plan_and_apply(var_file)
+                self._plan_and_apply(var_file, layout)
         finally:
             if var_file and os.path.exists(var_file):
                 os.remove(var_file)
@@ -667,6 +672,7 @@ class UnitRunner:
             wd.remove_generated("provider_override.tf.json")
         layout["backend_block"] = block
         layout["uses_aws"] = uses_aws
+        layout["provider_block"] = attrs if uses_aws else None
         return layout
 
     def _write_inputs(self):
@@ -762,7 +768,61 @@ class UnitRunner:
         self.result.update(changed=True, unlocked=self.spec.force_unlock)
         return self.result
 
-    def _plan_and_apply(self, var_file):
+    def _converged_key(self, layout):
+        """What a deploy that ends with nothing to change is made of: module files, generated
+        backend and provider, inputs, targets, terraform. A later deploy with the same key
+        expects no change; one with another key expects changes (a hash: inputs may be secret)."""
+        spec = self.spec
+        return fingerprint({"source": self.workdir.source_signature, "backend": layout["backend_block"],
+                            "provider": layout["provider_block"], "inputs": spec.inputs,
+                            "targets": list(spec.targets or ()), "replace": list(spec.replace or ()),
+                            "terraform": [self.tf.flavor, self.tf.version_string]})
+
+    def _applies_directly(self, layout):
+        """One ``apply -auto-approve`` instead of ``plan -out`` + apply of that plan, when the
+        separate plan decides nothing: a deploy (or destroy) that applies whatever it plans,
+        i.e. allow_destroy true, no mocked inputs, no check or diff mode; and changes are
+        expected (a destroy, or a deploy whose converged key differs from the last converged
+        run of this work dir). It saves a terraform process, a lock round trip and a provider
+        start per changed unit; a warm no-op unit still only plans. Same safety: terraform
+        plans and applies under one lock, so there is no stale-plan window at all.
+        """
+        spec = self.spec
+        if self.check_mode or self.diff or spec.state == "planned" or not self.tf.supports("json_ui"):
+            return False
+        if spec.state == "absent":
+            return True
+        if not spec.allow_destroy or spec.mocked_inputs:
+            return False
+        return (self.workdir.read_meta(CONVERGED_META) or {}).get("key") != self._converged_key(layout)
+
+    def _apply_directly(self, var_file, layout):
+        spec = self.spec
+        destroy = spec.state == "absent"
+        self._forget_converged()  # until this apply succeeds, the state may be anywhere
+        argv = cli.direct_apply_argv(self.tf.path, var_file=var_file, destroy=destroy, targets=spec.targets,
+                                     replace=spec.replace, lock_timeout=spec.lock_timeout,
+                                     parallelism=spec.parallelism)
+        result = self._run_locking(argv, True)
+        plan = summarize(result.events, destroy)
+        plan["has_changes"] = bool(plan["resource_changes"] or plan["output_changes"] or plan["add"]
+                                   or plan["change"] or plan["destroy"])
+        plan["applied_directly"] = True
+        self.result["plan"] = plan
+        self._applied(result, plan)
+        if not destroy:
+            self._remember_converged(layout)
+
+    def _remember_converged(self, layout):
+        if self.spec.state == "present" and not self.check_mode:
+            self.workdir.write_meta(CONVERGED_META, {"key": self._converged_key(layout), "at": time.time()})
+
+    def _forget_converged(self):
+        path = self.workdir.meta_path(CONVERGED_META)
+        if os.path.exists(path):
+            os.remove(path)
+
+    def _plan_and_apply(self, var_file, layout):
         spec = self.spec
         destroy = spec.state == "absent"
         json_ui = self.tf.supports("json_ui")
@@ -795,8 +855,11 @@ class UnitRunner:
             return
         if not has_changes:
             self._outputs_from_state(plan_path)
+            self._remember_converged(layout)
             return
+        self._forget_converged()
         self._apply(plan_path, plan)
+        self._remember_converged(layout)
 
     def _apply_saved_plan(self):
         spec = self.spec
@@ -833,6 +896,10 @@ class UnitRunner:
         json_ui = self.tf.supports("json_ui")
         result = self._run_locking(cli.apply_argv(self.tf.path, plan_path, lock_timeout=self.spec.lock_timeout,
                                                   parallelism=self.spec.parallelism, json_ui=json_ui), json_ui)
+        self._applied(result, plan, saved=saved, plan_path=plan_path)
+
+    def _applied(self, result, plan, saved=False, plan_path=None):
+        """After an apply process: errored.tfstate, errors, changed, applied counts, outputs."""
         errored = os.path.join(self.workdir.run_dir, "errored.tfstate")
         if os.path.exists(errored):
             os.chmod(errored, 0o600)
@@ -856,7 +923,8 @@ class UnitRunner:
         self.result["changed"] = bool(plan.get("resource_changes") or plan.get("output_changes")) or saved
         applied = result.events.summary or {}
         self.result["applied"] = {k: applied.get(k, 0) for k in ("add", "change", "remove", "import")}
-        outputs = result.events.outputs
+        # the applied outputs carry values; an apply that planned too reported planned ones first
+        outputs = result.events.outputs if result.events.outputs is not result.events.planned_outputs else None
         needs_pull = outputs is None or (self.spec.return_sensitive_outputs and any(
             o.get("sensitive") for o in outputs.values()))
         if needs_pull:

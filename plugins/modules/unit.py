@@ -30,6 +30,11 @@ description:
     recovery commands; a state whose DynamoDB digest does not match names both checksums.
   - A no-op run of an initialised unit starts one terraform process (plan); its outputs come from the
     state saved in the plan file (C(state pull) when that cannot be read).
+  - When the separate plan decides nothing (O(allow_destroy=true), no mocked inputs, not check or diff
+    mode) and changes are expected (a destroy, or a deploy whose module, inputs or generated files differ
+    from the work dir's last converged run), one C(terraform apply -auto-approve) plans and applies under
+    one lock: one terraform process and one provider start fewer. Otherwise the plan is saved
+    (C(plan -out)) and exactly that plan is applied, only when it has changes.
   - The full terraform output of every run goes to a C(0600) log file (RV(log_path)), as it
     happens, so a long apply can be followed with C(tail -f).
   - SIGINT or SIGTERM sent to the module is forwarded to terraform once, so it can finish
@@ -278,7 +283,12 @@ plan:
       type: list
       elements: str
     has_changes:
-      description: Whether terraform reported changes (C(-detailed-exitcode) 2).
+      description: Whether terraform reported changes (C(-detailed-exitcode) 2, or a change in the plan part of an apply).
+      type: bool
+    applied_directly:
+      description:
+        - V(true) when the plan was the first half of one C(terraform apply -auto-approve) (no saved plan), see the
+          description.
       type: bool
     mocked_inputs:
       description: Inputs that held mock values for this plan.

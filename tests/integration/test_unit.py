@@ -570,3 +570,52 @@ def test_module_own_provider_and_backend_blocks_are_merged_not_clobbered(unit, s
         "_groundwork_backend_override.tf.json", "_groundwork_provider_override.tf.json"]
     assert "max_retries = 7" in (work / "main.tf").read_text()
     assert result["outputs"]["region"] == "us-east-1"
+
+
+def test_a_unit_with_changes_applies_in_one_process_a_converged_one_only_plans(unit, state_store, boto_clients):
+    """A deploy that applies whatever it plans (allow_destroy, no mocks, no diff) and expects changes
+    runs one `apply -auto-approve`: no saved plan, one lock, one provider start. It expects changes
+    unless the work dir's last converged deploy had the same module, inputs and generated files."""
+    backend = dict(state_store, key="dev/us-east-1/direct/terraform.tfstate")
+    cold = unit(backend=backend, inputs={"name": "one"})
+    assert cold["terraform_commands"] == ["init -input=false", "apply -input=false"]
+    assert cold["changed"] is True and cold["plan"]["applied_directly"] is True
+    assert cold["plan"]["add"] == 1 and cold["plan"]["has_changes"] is True and cold["applied"]["add"] == 1
+    assert cold["plan"]["resource_changes"] == [{"address": "terraform_data.this", "actions": ["create"]}]
+    assert cold["outputs"]["chain"] == ["one"] and "outputs_from" not in cold  # from the apply's own events
+
+    warm = unit(backend=backend, inputs={"name": "one"})
+    assert warm["terraform_commands"] == ["plan -input=false"] and warm["changed"] is False
+    assert warm["outputs"] == cold["outputs"]
+
+    changed = unit(backend=backend, inputs={"name": "two"})
+    assert changed["terraform_commands"] == ["apply -input=false"]
+    assert changed["changed"] is True and changed["plan"]["change"] == 1
+    assert changed["plan"]["resource_changes"] == [{"address": "terraform_data.this", "actions": ["update"]}]
+    assert "name" in changed["plan"]["output_changes"] and changed["outputs"]["chain"] == ["two"]
+
+    guarded = unit(backend=backend, inputs={"name": "three"}, allow_destroy=False)  # the plan decides: saved plan
+    assert guarded["terraform_commands"] == ["plan -input=false", "apply -input=false"]
+    assert "applied_directly" not in guarded["plan"] and guarded["outputs"]["chain"] == ["three"]
+
+    # a fresh work dir (an AWX job, a CI runner) on a converged state: one apply that changes nothing
+    serial = state_object(boto_clients, backend["bucket"], backend["key"])["serial"]
+    fresh = unit(backend=backend, inputs={"name": "three"}, work_dir=str(Path(cold["work_dir"]).parent / "fresh"))
+    assert fresh["terraform_commands"] == ["init -input=false", "apply -input=false"]
+    assert fresh["changed"] is False and fresh["plan"]["has_changes"] is False
+    assert fresh["outputs"] == guarded["outputs"]
+    assert state_object(boto_clients, backend["bucket"], backend["key"])["serial"] == serial, "a no-op apply wrote state"
+
+    gone = unit(backend=backend, inputs={"name": "three"}, state="absent")
+    assert gone["terraform_commands"] == ["apply -input=false"] and gone["changed"] is True
+    assert gone["plan"]["destroy"] == 1 and gone["plan"]["destroy_plan"] is True and gone["outputs"] == {}
+    assert state_object(boto_clients, backend["bucket"], backend["key"])["resources"] == []
+    back = unit(backend=backend, inputs={"name": "three"})  # converged record forgotten by the destroy
+    assert back["terraform_commands"] == ["apply -input=false"] and back["plan"]["add"] == 1
+
+
+def test_diff_mode_keeps_the_saved_plan_to_show_it(unit, state_store):
+    backend = dict(state_store, key="dev/us-east-1/diffpath/terraform.tfstate")
+    result = unit(backend=backend, inputs={"name": "d"}, diff=True)
+    assert result["terraform_commands"] == ["init -input=false", "plan -input=false", "show -json", "apply -input=false"]
+    assert result["diff"] and result["changed"] is True

@@ -46,6 +46,46 @@ def test_event_stream_reads_plan_events():
     assert events.feed("not json\n") == "not json\n"
 
 
+def test_direct_apply_argv_plans_and_applies_in_one_process():
+    argv = cli.direct_apply_argv("tf", var_file="/w/in.tfvars.json", destroy=True, targets=["a.b"], replace=["c.d"],
+                                 lock_timeout="5m", parallelism=4)
+    assert argv == ["tf", "apply", "-input=false", "-no-color", "-auto-approve", "-json", "-destroy",
+                    "-var-file=/w/in.tfvars.json", "-lock-timeout=5m", "-parallelism=4", "-target=a.b", "-replace=c.d"]
+    assert not any(a.endswith(".tfplan") or a.startswith("-var=") for a in argv)
+
+
+def test_event_stream_of_an_apply_without_saved_plan_keeps_the_plan_apart():
+    """terraform 1.11 `apply -auto-approve -json`: the plan's summary and outputs, then the apply's."""
+    events = cli.EventStream()
+    for line in [
+        {"type": "planned_change", "change": {"resource": {"addr": "terraform_data.x"}, "action": "update"}},
+        {"type": "change_summary", "changes": {"add": 0, "change": 1, "import": 0, "remove": 0, "operation": "plan"}},
+        {"type": "outputs", "outputs": {"o": {"sensitive": False, "action": "update"}}},
+        {"type": "apply_complete", "hook": {"resource": {"addr": "terraform_data.x"}, "action": "update"}},
+        {"type": "change_summary", "changes": {"add": 0, "change": 1, "import": 0, "remove": 0, "operation": "apply"}},
+        {"type": "outputs", "outputs": {"o": {"sensitive": False, "type": "string", "value": "b"}}},
+    ]:
+        events.feed(json.dumps(line))
+    assert events.plan_summary["operation"] == "plan" and events.summary["operation"] == "apply"
+    assert events.planned_outputs == {"o": {"sensitive": False, "action": "update"}}
+    assert events.outputs["o"]["value"] == "b"
+    assert events.resource_changes == [{"address": "terraform_data.x", "actions": ["update"]}]
+
+    destroyed = cli.EventStream()  # a destroy reports no outputs after applying
+    for line in [{"type": "change_summary", "changes": {"remove": 1, "operation": "plan"}},
+                 {"type": "outputs", "outputs": {"o": {"sensitive": False, "action": "delete"}}},
+                 {"type": "change_summary", "changes": {"remove": 1, "operation": "apply"}}]:
+        destroyed.feed(json.dumps(line))
+    assert destroyed.outputs is destroyed.planned_outputs
+
+
+def test_event_stream_of_a_plan_run_has_its_summary_as_the_plan_summary():
+    events = cli.EventStream()
+    events.feed(json.dumps({"type": "change_summary", "changes": {"add": 2, "operation": "plan"}}))
+    events.feed(json.dumps({"type": "outputs", "outputs": {"o": {"sensitive": False, "action": "create"}}}))
+    assert events.plan_summary is events.summary and events.planned_outputs is events.outputs
+
+
 def test_text_errors_read_boxed_human_output():
     text = ("\n╷\n│ Error: Failed to query available provider packages\n│ \n│ Could not retrieve the list"
             " of available versions for provider hashicorp/aws\n╵\n")
