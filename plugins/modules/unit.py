@@ -33,7 +33,7 @@ description:
   - When the separate plan decides nothing (O(allow_destroy=true), no mocked inputs, not check or diff
     mode) and changes are expected (a destroy, or a deploy whose module, inputs or generated files differ
     from the work dir's last converged run), one C(terraform apply -auto-approve) plans and applies under
-    one lock: one terraform process and one provider start fewer. Otherwise the plan is saved
+    one lock, with one terraform process and one provider start fewer. Otherwise the plan is saved
     (C(plan -out)) and exactly that plan is applied, only when it has changes.
   - The full terraform output of every run goes to a C(0600) log file (RV(log_path)), as it
     happens, so a long apply can be followed with C(tail -f).
