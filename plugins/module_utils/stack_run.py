@@ -102,12 +102,15 @@ def run_dir_name(env_name, mode, stamp, token):
 
 
 def previous_durations(run_root, env_name, mode, limit=5):
-    """unit -> seconds terraform took in the newest earlier run of this environment and mode
-    that has any (units that did not finish ok are left out): weights for the run order.
+    """unit -> seconds terraform took in recent earlier runs of this environment and mode:
+    weights for the run order.
 
-    An environment's first run takes them from the newest run of the same mode in another
-    environment of the project: the same units, run elsewhere (dev's times ordering prod's
-    first deploy), are a better guess than none.
+    Per unit, the newest of the last ``limit`` runs where it changed something (a no-op deploy
+    only planned: its time says nothing about how long the unit takes when it has work, and it
+    would hide a slow unit from the next deploy that has changes), else its newest run that
+    finished ok. Units that did not finish ok are left out. An environment's first run takes them
+    from the runs of the same mode in other environments of the project: the same units, run
+    elsewhere (dev's times ordering prod's first deploy), are a better guess than none.
     """
     try:
         names = os.listdir(run_root)
@@ -121,17 +124,22 @@ def previous_durations(run_root, env_name, mode, limit=5):
         if match and os.path.isdir(os.path.join(run_root, name)):
             runs.append((match.group("env") == env_name, match.group("stamp"), name))
     runs.sort(reverse=True)  # newest first
-    candidates = [run[2] for run in runs if run[0]][:limit] + [run[2] for run in runs if not run[0]][:limit]
-    for name in candidates:
-        try:
-            records = RunDir(os.path.join(run_root, name)).statuses()
-        except (OSError, ValueError):
-            continue
-        durations = {unit: float(r["duration"]) for unit, r in records.items()
-                     if r.get("status") == OK and isinstance(r.get("duration"), (int, float))
-                     and not isinstance(r.get("duration"), bool)}
-        if durations:
-            return durations
+    for own in (True, False):
+        changed, finished = {}, {}
+        for _own, _stamp, name in [run for run in runs if run[0] == own][:limit]:
+            try:
+                records = RunDir(os.path.join(run_root, name)).statuses()
+            except (OSError, ValueError):
+                continue
+            for unit, record in records.items():
+                duration = record.get("duration")
+                if record.get("status") != OK or isinstance(duration, bool) or not isinstance(duration, (int, float)):
+                    continue
+                finished.setdefault(unit, float(duration))
+                if record.get("changed"):
+                    changed.setdefault(unit, float(duration))
+        if finished:
+            return dict(finished, **changed)
     return {}
 
 
