@@ -161,12 +161,17 @@ class ConcurrencySlot:
     The locks die with their process, so a killed run never leaves a slot taken.
     """
 
-    def __init__(self, directory, group, limit, poll=0.2):
+    def __init__(self, directory, group, limit, poll=0.2, give_up=None):
         self.directory = directory
         self.group = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(group))
         self.limit = int(limit)
         self.poll = poll
+        self.give_up = give_up  # checked between tries: when true, stop waiting (acquired stays False)
         self.handle = None
+
+    @property
+    def acquired(self):
+        return self.handle is not None
 
     def __enter__(self):
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
@@ -181,6 +186,8 @@ class ConcurrencySlot:
                         raise
                     continue
                 self.handle = handle
+                return self
+            if self.give_up is not None and self.give_up():
                 return self
             time.sleep(self.poll)
 
