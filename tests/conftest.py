@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -24,6 +25,10 @@ sys.path.insert(0, str(REPO / "tests"))  # tests/support, under any --import-mod
 import local_endpoint  # noqa: E402  (tools/, put on sys.path above)
 import toolchain  # noqa: E402
 from support import own_lock  # noqa: E402
+
+# Parsed HCL bodies (module_utils/hcl.py) go to a cache of this session, not the user's ~/.cache;
+# the processes the tests start inherit it.
+HCL_CACHE_DIR = os.environ.setdefault("GROUNDWORK_HCL_CACHE_DIR", tempfile.mkdtemp(prefix="groundwork-hcl-cache-"))
 
 AWS_TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "test",

@@ -511,10 +511,11 @@ def test_duplicate_in_one_file_names_the_later_line(tmp_path):
         hcl.read_module(root)
 
 
-def test_modules_read_from_threads_keep_lists_maps_and_null(tmp_path):
+def test_modules_read_from_threads_keep_lists_maps_and_null(tmp_path, monkeypatch):
     """python-hcl2 8 shares one serialization context between calls; threads interleaving
     without care leave it stuck and every later read returns lists, maps and null as HCL text
     (seen in CI: the module tests read modules from a thread pool)."""
+    monkeypatch.setenv("GROUNDWORK_HCL_CACHE_DIR", "")  # every read parses: 48 modules of one text
     from concurrent.futures import ThreadPoolExecutor
     block = ('variable "azs_%d" {\n  default = ["a", "b"]\n}\nvariable "tags_%d" {\n  default = {x = [1, 2]}\n}\n'
              'variable "none_%d" {\n  default = null\n}\noutput "o_%d" {\n'
