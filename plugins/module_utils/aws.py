@@ -10,11 +10,13 @@ rather than amazon.aws's AnsibleAWSModule (that only serves modules). Emulated e
 from __future__ import annotations
 
 import os
+import threading
 
 try:
     import boto3
     import botocore.config
     import botocore.exceptions
+    import botocore.session
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module as missing_required_lib
@@ -38,6 +40,30 @@ _DENIED = {"AccessDenied", "AccessDeniedException", "403", "Forbidden", "AllAcce
            "UnauthorizedOperation", "InvalidAccessKeyId", "SignatureDoesNotMatch",
            "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
 _WRONG_REGION = {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"}
+
+
+# Each botocore session loads and parses the service models (JSON) again: 0.35-0.45 s for four
+# clients in separate sessions against 0.09 s sharing one loader (measured). Connections differ
+# in credentials, so they get sessions of their own, all sharing this process's loader.
+_LOADER = None
+_LOADER_LOCK = threading.Lock()
+
+
+def _boto3_session(**kwargs):
+    """A boto3 session of its own whose botocore session shares the process's model loader."""
+    global _LOADER
+    core = botocore.session.get_session()
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = core.get_component("data_loader")
+        else:
+            core.register_component("data_loader", _LOADER)
+        session = boto3.session.Session(botocore_session=core, **kwargs)
+        # boto3 appends its data dir to the loader's search paths once per session: keep one
+        paths = _LOADER.search_paths
+        paths[:] = [path for index, path in enumerate(paths) if path not in paths[:index]]
+    core.get_scoped_config()  # a missing profile fails here, as a session with its own loader does
+    return session
 
 
 class AwsConnection:
@@ -67,9 +93,11 @@ class AwsConnection:
                 kwargs.update(aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
                               aws_session_token=self.session_token)
             try:
-                self._session = boto3.session.Session(**kwargs)
+                self._session = _boto3_session(**kwargs)
             except botocore.exceptions.ProfileNotFound as exc:
-                raise AwsError("AWS profile %r not found: %s" % (self.profile, exc))
+                profile = self.profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+                raise AwsError("AWS profile %r not found: %s; check profile (or AWS_PROFILE) and ~/.aws/config"
+                               % (profile, exc))
         return self._session
 
     def client(self, service, region=None):
