@@ -23,8 +23,24 @@ def backend_block(bucket, table, region, endpoint, key):
         "skip_requesting_account_id": True, "skip_metadata_api_check": True}}}}
 
 
-def write_unit_dirs(root, module_dir, units, delays, backend):
-    """One plain terraform root module per unit: the module, a backend file, a tfvars file."""
+def provider_block(region, endpoint):
+    """The AWS provider of a baseline unit on the local endpoint (credentials from the environment)."""
+    return {"provider": {"aws": {
+        "region": region, "skip_credentials_validation": True, "skip_requesting_account_id": True,
+        "skip_metadata_api_check": True, "skip_region_validation": True,
+        "endpoints": {service: endpoint for service in ("ssm", "sts", "s3", "dynamodb", "iam")}}}}
+
+
+def write_cli_config(path, mirror):
+    """A terraform CLI config installing providers from the filesystem mirror (no registry here)."""
+    with open(path, "w") as handle:
+        handle.write('provider_installation {\n  filesystem_mirror {\n    path = %s\n  }\n}\n' % json.dumps(mirror))
+    return path
+
+
+def write_unit_dirs(root, module_dir, units, delays, backend, provider=None):
+    """One plain terraform root module per unit: the module, a backend file, a tfvars file (and the
+    provider block, for a module with an AWS resource)."""
     for name, deps in units.items():
         path = os.path.join(root, name)
         os.makedirs(path, exist_ok=True)
@@ -33,6 +49,9 @@ def write_unit_dirs(root, module_dir, units, delays, backend):
                 shutil.copyfile(os.path.join(module_dir, entry), os.path.join(path, entry))
         with open(os.path.join(path, "backend.tf.json"), "w") as handle:
             json.dump(backend(name), handle, indent=1)
+        if provider:
+            with open(os.path.join(path, "provider.tf.json"), "w") as handle:
+                json.dump(provider, handle, indent=1)
         with open(os.path.join(path, "terraform.tfvars.json"), "w") as handle:
             json.dump(unit_inputs(name, deps, delays[name]), handle, indent=1)
 

@@ -56,6 +56,9 @@ def main(argv=None):
     parser.add_argument("--modes", default=",".join(ALL_MODES))
     parser.add_argument("--forks", default="width", help="width (graph width), units, or a number")
     parser.add_argument("--slow-delay", type=int, default=stacks.SLOW_DELAY)
+    parser.add_argument("--fixture", choices=("data", "aws"), default="data",
+                        help="data: terraform_data only (no provider); aws: plus an SSM parameter per unit, so every "
+                             "init links and every apply starts the AWS provider (needs the provider mirror)")
     parser.add_argument("--no-local", action="store_true", help="skip the inventories/local platform")
     parser.add_argument("--only-local", action="store_true", help="only the inventories/local platform")
     parser.add_argument("--out", default=os.path.join(HERE, "output"))
@@ -68,7 +71,7 @@ def main(argv=None):
     else:
         modes = tuple(m for m in args.modes.split(",") if m)
         plan = [(shape, int(size), modes) for size in args.sizes.split(",") for shape in args.shapes.split(",")]
-    bench = Bench(os.path.abspath(args.out), args.forks, args.slow_delay)
+    bench = Bench(os.path.abspath(args.out), args.forks, args.slow_delay, args.fixture)
     bench.prepare()
     try:
         for shape, size, modes in plan:
@@ -82,10 +85,12 @@ def main(argv=None):
 
 
 class Bench:
-    def __init__(self, out, forks, slow_delay):
+    def __init__(self, out, forks, slow_delay, fixture="data"):
         self.out = out
         self.forks = forks
         self.slow_delay = slow_delay
+        self.fixture = fixture
+        self.module = {"data": "data_chain", "aws": "aws_chain"}[fixture]
         self.results = {"stacks": {}, "machine": {}, "local_platform": None}
         self.endpoint = None
         self.endpoint_port = None
@@ -103,6 +108,8 @@ class Bench:
         self.plugin_cache = os.path.join(self.out, "plugin-cache")
         os.makedirs(self.plugin_cache, exist_ok=True)
         self.results["machine"] = machine(toolchain)
+        if self.fixture == "aws" and not self.mirror:
+            raise SystemExit("--fixture aws needs the hashicorp/aws provider mirror (tools/toolchain.py found none)")
         self.start_endpoint()
         self.bootstrap()
 
@@ -144,12 +151,27 @@ class Bench:
         })
         return env
 
+    def baseline_provider(self):
+        return baselines.provider_block(REGION, self.endpoint) if self.fixture == "aws" else None
+
+    def baseline_env(self, name, root):
+        """A baseline's environment: the shared plugin cache (with the lock-file relaxation our units
+        use, in the baseline's favour) and, for the AWS fixture, a CLI config naming the mirror."""
+        env = self.env(name)
+        if self.fixture == "aws":
+            env["TF_CLI_CONFIG_FILE"] = baselines.write_cli_config(os.path.join(root, "terraform.rc"), self.mirror)
+            env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
+        return env
+
     def settings(self, work_root):
-        return {"aws_region": REGION, "aws_endpoint_url": self.endpoint, "tf_state_bucket": BUCKET,
-                "tf_lock_table": TABLE, "tf_state_enforce_tls": False,
-                "terraform_modules_dir": os.path.join(REPO, "tests", "fixtures", "modules"),
-                "terraform_binary": self.wrapper, "terraform_plugin_cache_dir": self.plugin_cache,
-                "groundwork_work_root": work_root}
+        settings = {"aws_region": REGION, "aws_endpoint_url": self.endpoint, "tf_state_bucket": BUCKET,
+                    "tf_lock_table": TABLE, "tf_state_enforce_tls": False,
+                    "terraform_modules_dir": os.path.join(REPO, "tests", "fixtures", "modules"),
+                    "terraform_binary": self.wrapper, "terraform_plugin_cache_dir": self.plugin_cache,
+                    "groundwork_work_root": work_root}
+        if self.fixture == "aws":
+            settings["terraform_provider_mirror"] = self.mirror
+        return settings
 
     def bootstrap(self):
         """The shared state bucket and lock table, once, with the state_backend module.
@@ -175,12 +197,13 @@ class Bench:
         width = stacks.width(units)
         forks = width if self.forks == "width" else size if self.forks == "units" else int(self.forks)
         forks = max(forks, 1)
-        stack_id = "%s-%d" % (shape, size) + ("" if self.forks == "width" else "-f%d" % forks)
+        stack_id = ("%s-%d" % (shape, size) + ("" if self.forks == "width" else "-f%d" % forks)
+                    + ("" if self.fixture == "data" else "-" + self.fixture))
         order = graph.order()
         project = os.path.join(self.out, "work", stack_id)
         inv = stacks.write_inventory(os.path.join(self.out, "stacks", stack_id), stack_id, units, delays,
-                                     self.settings(os.path.join(project, "units")))
-        record = {"shape": shape, "units": size, "width": width, "forks": forks, "layers": len(graph.layers()),
+                                     self.settings(os.path.join(project, "units")), module=self.module)
+        record = {"fixture": self.module, "shape": shape, "units": size, "width": width, "forks": forks, "layers": len(graph.layers()),
                   "delays": delays, "dependencies": units, "order": order, "inventory": inv, "runs": {}}
         self.results["stacks"][stack_id] = record
         print("\n== %s: %d units, width %d, %d layers, latency %d s in total (forks %d)"
@@ -235,11 +258,11 @@ class Bench:
         root = os.path.join(self.out, "work", stack_id, "shell")
         backend = lambda name: baselines.backend_block(  # noqa: E731
             BUCKET, TABLE, REGION, self.endpoint, "bench/%s/shell/%s.tfstate" % (stack_id, name))
-        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", "data_chain"),
-                                  units, delays, backend)
+        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", self.module),
+                                  units, delays, backend, self.baseline_provider())
         script = baselines.write_shell_loop(root, order, self.wrapper)
         name = "%s-shell" % stack_id
-        env = self.env(name)
+        env = self.baseline_env(name, root)
         res = measure.run(["bash", script], cwd=root, env=env, log_path=os.path.join(self.out, "logs", name + ".out"))
         if res["rc"] != 0:
             raise RuntimeError("shell loop failed: " + measure.tail(res["log"]))
@@ -250,11 +273,11 @@ class Bench:
         root = os.path.join(self.out, "work", stack_id, "cg")
         backend = lambda name: baselines.backend_block(  # noqa: E731
             BUCKET, TABLE, REGION, self.endpoint, "bench/%s/cg/%s.tfstate" % (stack_id, name))
-        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", "data_chain"),
-                                  units, delays, backend)
+        baselines.write_unit_dirs(root, os.path.join(REPO, "tests", "fixtures", "modules", self.module),
+                                  units, delays, backend, self.baseline_provider())
         playbook = baselines.write_cg_playbook(root, order, self.wrapper)
         name = "%s-cg" % stack_id
-        env = self.env(name)
+        env = self.baseline_env(name, root)
         env["ANSIBLE_COLLECTIONS_PATH"] = collections
         res = measure.run([os.path.join(VENV_BIN, "ansible-playbook"), playbook, "-i", "localhost,"], cwd=root,
                           env=env, log_path=os.path.join(self.out, "logs", name + ".out"))
@@ -279,7 +302,7 @@ class Bench:
             env_name = stack_id + "-second"
             delays = self.results["stacks"][stack_id]["delays"]
             inv = stacks.write_inventory(os.path.join(self.out, "stacks", env_name), env_name, units, delays,
-                                         self.settings(os.path.join(project, "units-second")))
+                                         self.settings(os.path.join(project, "units-second")), module=self.module)
         argv = [os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(REPO, "playbooks", book), "-i", inv,
                 "-f", str(forks)]
         if mode == "destroy":

@@ -124,12 +124,12 @@ def unit_inputs(name, deps, delay):
     return {"name": name, "upstream": sorted(deps), "delay": str(delay)}
 
 
-def write_inventory(path, env_name, units, delays, settings):
+def write_inventory(path, env_name, units, delays, settings, module="data_chain"):
     """An inventory directory for deploy.yml: hosts.yml and group_vars/all.yml (JSON is valid YAML)."""
     os.makedirs(os.path.join(path, "group_vars"), exist_ok=True)
     hosts = {}
     for name, deps in units.items():
-        host = {"unit_module": "data_chain",
+        host = {"unit_module": module,
                 "unit_inputs": {"name": name, "delay": str(delays[name]),
                                 "upstream": ["{{ dependency.%s.name }}" % d for d in sorted(deps)]}}
         if deps:
