@@ -203,8 +203,8 @@ class Bench:
         project = os.path.join(self.out, "work", stack_id)
         inv = stacks.write_inventory(os.path.join(self.out, "stacks", stack_id), stack_id, units, delays,
                                      self.settings(os.path.join(project, "units")), module=self.module)
-        record = {"fixture": self.module, "shape": shape, "units": size, "width": width, "forks": forks, "layers": len(graph.layers()),
-                  "delays": delays, "dependencies": units, "order": order, "inventory": inv, "runs": {}}
+        record = {"fixture": self.module, "shape": shape, "units": size, "width": width, "forks": forks,
+                  "layers": len(graph.layers()), "delays": delays, "dependencies": units, "order": order, "inventory": inv, "runs": {}}
         self.results["stacks"][stack_id] = record
         print("\n== %s: %d units, width %d, %d layers, latency %d s in total (forks %d)"
               % (stack_id, size, width, len(graph.layers()), sum(delays.values()), forks), flush=True)

@@ -28,7 +28,8 @@ from support import own_lock  # noqa: E402
 
 # Parsed HCL bodies (module_utils/hcl.py) go to a cache of this session, not the user's ~/.cache;
 # the processes the tests start inherit it.
-HCL_CACHE_DIR = os.environ.setdefault("GROUNDWORK_HCL_CACHE_DIR", tempfile.mkdtemp(prefix="groundwork-hcl-cache-"))
+if "GROUNDWORK_HCL_CACHE_DIR" not in os.environ:
+    os.environ["GROUNDWORK_HCL_CACHE_DIR"] = tempfile.mkdtemp(prefix="groundwork-hcl-cache-")
 
 AWS_TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "test",

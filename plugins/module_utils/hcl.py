@@ -216,29 +216,30 @@ def _body_cache_path(cache_dir, text):
     return os.path.join(cache_dir, digest + ".json")
 
 
-def _cached_body(cache_dir, text):
-    """The kept body of a file with this text, or None (missing, unreadable or damaged entries alike)."""
-    if not cache_dir:
+def _cached_body(entry):
+    """The body kept at this entry, or None (missing, unreadable or damaged entries alike)."""
+    if not entry:
         return None
     try:
-        with open(_body_cache_path(cache_dir, text), encoding="utf-8") as handle:
+        with open(entry, encoding="utf-8") as handle:
             body = json.load(handle)
     except (OSError, ValueError):
         return None
     return body if isinstance(body, dict) else None
 
 
-def _keep_body(cache_dir, text, body):
+def _keep_body(entry, body):
     """Keep a parsed body (owner-only, written whole or not at all); a cache that cannot be written is skipped."""
-    if not cache_dir:
+    if not entry:
         return
+    cache_dir = os.path.dirname(entry)
     try:
         os.makedirs(cache_dir, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")  # mode 0600
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(body, handle, separators=(",", ":"))
-            os.replace(tmp, _body_cache_path(cache_dir, text))
+            os.replace(tmp, entry)
         except BaseException:
             os.unlink(tmp)
             raise
@@ -277,7 +278,8 @@ def _parse_file(file_path):
             raise InputError("%s must hold a JSON object at the top level" % file_path, file=file_path)
         return text, _json_to_raw_body(data)
     cache_dir = body_cache_dir()
-    body = _cached_body(cache_dir, text)
+    entry = _body_cache_path(cache_dir, text) if cache_dir else None  # hashed once, read or written
+    body = _cached_body(entry)
     if body is not None:
         return text, body
     try:
@@ -289,7 +291,7 @@ def _parse_file(file_path):
     except Exception as exc:  # python-hcl2 raises RuntimeError/ValueError for some semantic errors
         raise InputError("HCL error in %s: %s" % (file_path, str(exc).splitlines()[0] if str(exc) else exc),
                          file=file_path)
-    _keep_body(cache_dir, text, body)
+    _keep_body(entry, body)
     return text, body
 
 
