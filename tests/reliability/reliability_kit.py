@@ -325,6 +325,10 @@ class AnsweringProxy:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Each response in one send, as tools/moto_one_write.py does for the endpoint: headers
+            # and body in two segments let terraform's AWS SDK resend the request. A resent lock
+            # PutItem that this proxy had refused then reached moto and took the lock (CI, stop 11).
+            wbufsize = 1 << 20
 
             def log_message(self, *args):
                 pass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 
 import pytest
@@ -163,10 +164,13 @@ def test_lock_released_while_terraform_reads_it_does_not_end_the_wait(unit, aws,
     holder's info. A proxy answers exactly that sequence once (lock taken, then gone); the unit runs
     the command again within lock_timeout instead of failing."""
     race = {"put": 0, "get": 0}
+    refused = []  # the lock ID of the refused PutItem: an SDK resend of that request is refused too
 
     def released_between_put_and_get(target, body):
-        if target.endswith(".PutItem") and b'"Info"' in body and not race["put"]:
-            race["put"] += 1
+        lock_id = re.search(rb'\\"ID\\":\\"([0-9a-f-]+)', body) if target.endswith(".PutItem") else None
+        if lock_id and (not refused or refused[0] == lock_id.group(1)) and not race["get"]:
+            refused[:] = [lock_id.group(1)]
+            race["put"] = 1
             return 400, {"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
                          "message": "The conditional request failed"}, "ConditionalCheckFailedException"
         if target.endswith(".GetItem") and race["put"] == 1 and not race["get"] and b"-md5" not in body:
