@@ -5,6 +5,7 @@ a free loopback port, started here and stopped by PID at the end of the session)
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ from support import own_lock  # noqa: E402
 # the processes the tests start inherit it.
 if "GROUNDWORK_HCL_CACHE_DIR" not in os.environ:
     os.environ["GROUNDWORK_HCL_CACHE_DIR"] = tempfile.mkdtemp(prefix="groundwork-hcl-cache-")
+    atexit.register(shutil.rmtree, os.environ["GROUNDWORK_HCL_CACHE_DIR"], ignore_errors=True)
 
 AWS_TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "test",
