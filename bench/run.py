@@ -152,7 +152,7 @@ class Bench:
         return env
 
     def baseline_provider(self):
-        return baselines.provider_block(REGION, self.endpoint) if self.fixture == "aws" else None
+        return baselines.provider_block(REGION) if self.fixture == "aws" else None
 
     def baseline_env(self, name, root):
         """A baseline's environment: the shared plugin cache (with the lock-file relaxation our units
