@@ -39,24 +39,6 @@ import tfdocs  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 MODULES_ROOT = REPO / "terraform-modules"
 
-# Resource/data type prefix -> provider `endpoints` key, where they differ. Anything else maps
-# to its own prefix (aws_sqs_queue -> sqs); an unknown key makes terraform say which one.
-ENDPOINT_KEYS = {
-    "alb": "elbv2", "lb": "elbv2", "elb": "elb", "api": "apigateway", "appautoscaling": "appautoscaling",
-    "autoscaling": "autoscaling", "cloudwatch": "cloudwatch", "db": "rds", "rds": "rds",
-    "default": "ec2", "ebs": "ec2", "eip": "ec2", "flow": "ec2", "instance": "ec2", "internet": "ec2",
-    "key": "ec2", "launch": "ec2", "main": "ec2", "nat": "ec2", "network": "ec2", "route": "ec2",
-    "security": "ec2", "subnet": "ec2", "vpc": "ec2", "ami": "ec2", "availability": "ec2", "egress": "ec2",
-    "placement": "ec2", "ec2": "ec2", "elasticache": "elasticache", "lambda": "lambda", "iam": "iam",
-    "s3": "s3", "sqs": "sqs", "sns": "sns", "dynamodb": "dynamodb", "secretsmanager": "secretsmanager",
-    "kms": "kms", "route53": "route53", "acm": "acm", "ecs": "ecs", "ecr": "ecr", "ssm": "ssm",
-    "caller": "sts", "region": None, "partition": None, "xray": "xray", "efs": "efs", "sfn": "sfn",
-    "wafv2": "wafv2", "cloudfront": "cloudfront", "servicediscovery": "servicediscovery",
-}
-# Always configured: account-id lookups and common data sources use them.
-BASE_SERVICES = ("sts", "iam", "ec2", "s3")
-EVENTBRIDGE_TYPES = re.compile(r"^aws_cloudwatch_event_")
-LOGS_TYPES = re.compile(r"^aws_cloudwatch_log_")
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "groundwork-tf-plugin-cache"
 
 
@@ -219,47 +201,16 @@ def discover_examples(root: Path = MODULES_ROOT, modules: list | None = None) ->
     return out
 
 
-def used_types(directory: Path, seen: set | None = None) -> set:
-    """Resource and data source types of a config and every local module it calls."""
-    seen = set() if seen is None else seen
-    directory = directory.resolve()
-    if directory in seen:
-        return set()
-    seen.add(directory)
-    tf = tfdocs.load_tf(directory)
-    types = {rtype for rtype, _ in (tuple(r[0].split(".", 1)) for r in tfdocs.resources(tf))}
-    for _, source in tfdocs.child_modules(tf):
-        if source.startswith("."):
-            types |= used_types(directory / source, seen)
-    return types
-
-
-def endpoint_services(types: set) -> list:
-    services = set(BASE_SERVICES)
-    for rtype in types:
-        if EVENTBRIDGE_TYPES.match(rtype):
-            services.add("events")
-            continue
-        if LOGS_TYPES.match(rtype):
-            services.add("logs")
-            continue
-        parts = rtype.split("_")
-        if len(parts) < 2 or parts[0] != "aws":
-            continue
-        key = ENDPOINT_KEYS.get(parts[1], parts[1])
-        if key:
-            services.add(key)
-    return sorted(services)
-
-
-def provider_config(endpoint: str, services: list, aliases: list) -> dict:
-    """Provider blocks (JSON syntax) pointing every used service at the local endpoint."""
+def provider_config(aliases: list) -> dict:
+    """Provider blocks (JSON syntax) for the local endpoint, which reaches every service as
+    AWS_ENDPOINT_URL (run_examples sets it). No ``endpoints`` block: with one, each of the 3-4
+    provider starts of a command spends seconds validating and configuring it
+    (bench/provider_endpoints.py)."""
     def block(alias=None):
         body = {
             "region": "us-east-1", "access_key": "test", "secret_key": "test",
             "skip_credentials_validation": True, "skip_requesting_account_id": True,
             "skip_metadata_api_check": True, "s3_use_path_style": True,
-            "endpoints": [{service: endpoint for service in services}],
         }
         if alias:
             body["alias"] = alias
@@ -267,7 +218,7 @@ def provider_config(endpoint: str, services: list, aliases: list) -> dict:
     return {"provider": {"aws": [block()] + [block(a) for a in sorted(set(aliases))]}}
 
 
-def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> dict:
+def write_root(root: Path, tree: Path, examples: list) -> dict:
     """One root config calling every example as a module, plus the local provider config.
 
     Returns {unique name passed to an example: example}.
@@ -275,7 +226,7 @@ def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> dict:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    modules, types, aliases, names = {}, set(), [], {}
+    modules, aliases, names = {}, [], {}
     for example in examples:
         source = os.path.relpath(tree / example.module / "examples" / example.name, root)
         call = {"source": source}
@@ -288,10 +239,9 @@ def write_root(root: Path, tree: Path, examples: list, endpoint: str) -> dict:
                 "aws.%s" % a: "aws.%s" % a for a in example.settings["provider_aliases"]})
             aliases += example.settings["provider_aliases"]
         modules[example.key] = call
-        types |= used_types(tree / example.module / "examples" / example.name)
     (root / "main.tf.json").write_text(json.dumps({"module": modules}, indent=2))
     (root / "providers.tf.json").write_text(json.dumps(
-        provider_config(endpoint, endpoint_services(types), aliases), indent=2))
+        provider_config(aliases), indent=2))
     return names
 
 
@@ -485,13 +435,14 @@ def run_examples(terraform: str, examples: list, workdir: Path, env: dict, endpo
     Returns {example.id: {"ok": bool, "errors": [...], "resources": n, "phase": str}}.
     """
     results = {e.id: {"ok": False, "errors": [], "resources": 0, "phase": "not run"} for e in examples}
+    env = dict(env, AWS_ENDPOINT_URL=endpoint)
     pending = list(examples)
     tree = copy_modules(workdir)
     for attempt in range(3):
         if not pending:
             break
         root = workdir / ("root-%s-%d" % (mode, attempt))
-        names = write_root(root, tree, pending, endpoint)
+        names = write_root(root, tree, pending)
         init_result = init(terraform, root, env)
         if init_result.returncode != 0:
             blamed = [e for e in pending if "examples/%s" % e.name in init_result.stderr and e.module in init_result.stderr]

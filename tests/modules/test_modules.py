@@ -268,7 +268,7 @@ def test_checkov_suppressions_justified():
 
 @pytest.fixture(scope="module")
 def example_results(jobs):
-    # the generated provider config carries the endpoint and test keys, so no AWS_* env is needed
+    # the generated provider config carries the test keys; run_examples passes the endpoint as AWS_ENDPOINT_URL
     results = {}
     for mode in ("apply", "plan"):
         results.update(jobs[mode].result())
