@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tools"))
 
 from baselines import backend_block  # noqa: E402
-from local_endpoint import free_port, stop_pid, wait_until_healthy  # noqa: E402
+from local_endpoint import free_port, start_moto, stop_pid, wait_until_healthy  # noqa: E402
 from lock_stress import BUCKET, REGION, TABLE, bootstrap  # noqa: E402
 
 MAIN_TF = """\
@@ -68,9 +68,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="apply-paths-"))
     port = free_port()
     url = "http://127.0.0.1:%d" % port
-    with open(work / "server.log", "wb") as log:
-        server = subprocess.Popen([sys.executable, str(REPO / "tools" / "moto_one_write.py"), "-H", "127.0.0.1",
-                                   "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = start_moto(port, work / "server.log")
     try:
         wait_until_healthy(url, server)
         bootstrap(url)
