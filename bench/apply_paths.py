@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tools"))
 
 from baselines import backend_block  # noqa: E402
-from local_endpoint import free_port, start_moto, stop_pid, wait_until_healthy  # noqa: E402
+from local_endpoint import moto_endpoint  # noqa: E402
 from lock_stress import BUCKET, REGION, TABLE, bootstrap  # noqa: E402
 
 MAIN_TF = """\
@@ -66,11 +66,7 @@ def main(argv=None) -> int:
         print("no terraform or tofu on PATH", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="apply-paths-"))
-    port = free_port()
-    url = "http://127.0.0.1:%d" % port
-    server = start_moto(port, work / "server.log")
-    try:
-        wait_until_healthy(url, server)
+    with moto_endpoint(work / "server.log") as url:
         bootstrap(url)
         env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION=REGION,
                    TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
@@ -89,8 +85,6 @@ def main(argv=None) -> int:
                 saved.append(plan + apply)
             else:
                 direct.append(timed([terraform, "apply", *flags, var, "-auto-approve"], unit, env))
-    finally:
-        stop_pid(server.pid)
     figures = {"rounds": args.rounds, "delay": args.delay,
                "saved_plan_s": {"mean": statistics.mean(saved), "median": statistics.median(saved)},
                "one_apply_s": {"mean": statistics.mean(direct), "median": statistics.median(direct)}}

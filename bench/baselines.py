@@ -28,7 +28,7 @@ def provider_block(region):
     (AWS_ENDPOINT_URL) from the environment, as a unit's generated provider has them.
 
     Not an ``endpoints { ... }`` block: with one, every provider start in an apply spends seconds
-    validating and configuring it (bench/provider_endpoints.py: about 4x the apply), which would
+    validating and configuring it (bench/provider_endpoints.py: about 3x the apply), which would
     measure the provider spelling, not the orchestration."""
     return {"provider": {"aws": {
         "region": region, "skip_credentials_validation": True, "skip_requesting_account_id": True,

@@ -24,10 +24,8 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,21 +33,21 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tools"))
 
-from baselines import backend_block, write_cli_config  # noqa: E402
-from local_endpoint import free_port, start_moto, stop_pid, wait_until_healthy  # noqa: E402
+from apply_paths import timed  # noqa: E402
+from baselines import backend_block, provider_block, write_cli_config  # noqa: E402
+from local_endpoint import moto_endpoint  # noqa: E402
 from lock_stress import BUCKET, REGION, TABLE, bootstrap  # noqa: E402
 from toolchain import find_mirror  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "modules" / "aws_chain"
-SKIPS = {"skip_credentials_validation": True, "skip_requesting_account_id": True,
-         "skip_metadata_api_check": True, "skip_region_validation": True}
 
 
 def provider(spelling: str, url: str, services: list) -> dict:
-    block = dict(SKIPS, region=REGION)
+    """The baselines' provider block, plus an endpoints block for the "block" spelling."""
+    config = provider_block(REGION)
     if spelling == "block":
-        block["endpoints"] = {service: url for service in services}
-    return {"provider": {"aws": block}}
+        config["provider"]["aws"]["endpoints"] = {service: url for service in services}
+    return config
 
 
 def apply_once(terraform: str, root: Path, name: str, spelling: str, url: str, services: list, env: dict) -> float:
@@ -61,15 +59,8 @@ def apply_once(terraform: str, root: Path, name: str, spelling: str, url: str, s
     (unit / "provider.tf.json").write_text(json.dumps(provider(spelling, url, services)))
     (unit / "terraform.tfvars.json").write_text(json.dumps({"name": name}))
     run_env = dict(env, AWS_ENDPOINT_URL=url) if spelling == "env" else env
-    subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=unit, env=run_env, check=True,
-                   capture_output=True, timeout=600)
-    started = time.monotonic()
-    proc = subprocess.run([terraform, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=unit, env=run_env,
-                          capture_output=True, text=True, timeout=600)
-    seconds = time.monotonic() - started
-    if proc.returncode != 0:
-        raise RuntimeError("apply of %s failed (rc %d):\n%s" % (name, proc.returncode, (proc.stdout + proc.stderr)[-2000:]))
-    return seconds
+    timed([terraform, "init", "-input=false", "-no-color"], unit, run_env)
+    return timed([terraform, "apply", "-auto-approve", "-input=false", "-no-color"], unit, run_env)
 
 
 def main(argv=None) -> int:
@@ -87,11 +78,7 @@ def main(argv=None) -> int:
         return 2
     services = [s for s in args.services.split(",") if s]
     work = Path(tempfile.mkdtemp(prefix="provider-endpoints-"))
-    port = free_port()
-    url = "http://127.0.0.1:%d" % port
-    server = start_moto(port, work / "server.log")
-    try:
-        wait_until_healthy(url, server)
+    with moto_endpoint(work / "server.log") as url:
         bootstrap(url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
         env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION=REGION, TF_IN_AUTOMATION="1",
@@ -103,8 +90,6 @@ def main(argv=None) -> int:
         for r in range(args.rounds):
             for spelling in ("block", "env"):
                 times[spelling].append(apply_once(terraform, work, "%s-%d" % (spelling, r), spelling, url, services, env))
-    finally:
-        stop_pid(server.pid)
     figures = {"rounds": args.rounds, "services": services, "terraform": terraform,
                "endpoints_block_s": times["block"], "aws_endpoint_url_s": times["env"],
                "ratio_of_medians": statistics.median(times["block"]) / statistics.median(times["env"])}

@@ -8,6 +8,7 @@ records its PID, so ``down`` stops only what ``up`` started.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -79,6 +80,20 @@ def stop_pid(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+@contextlib.contextmanager
+def moto_endpoint(log_path: Path):
+    """A moto server of this process's own on a free loopback port, healthy, for a ``with``
+    block: yields its URL and stops it by PID at the end (benchmarks measuring one question)."""
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    proc = start_moto(port, log_path)
+    try:
+        wait_until_healthy(url, proc)
+        yield url
+    finally:
+        stop_pid(proc.pid)
 
 
 def main(argv: list[str] | None = None) -> int:
