@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 
 from ansible.errors import AnsibleError
@@ -22,7 +23,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.errors import
 from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
     UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, RunDir, with_inventory)
+    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, PrepareClaims, RunDir, with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -51,12 +52,21 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="unit %s is not part of the stack run in %s" % (name, run.path))
         if name not in manifest["units"]:
             return dict(result, skipped=True, msg="unit %s is outside this run (--limit)" % name)
+        ahead = _PrepareAhead(PrepareClaims(run.path), manifest["units"], name, os.path.join(run.path, "init-slots"),
+                              lambda unit: self._prepare(run, manifest, manifest["resolved"][unit], mode, args))
+        try:
+            return self._run_and_record(result, run, manifest, cfg, name, mode, args, task_vars, ahead)
+        finally:
+            ahead.stop()  # after this unit's status is written: dependents already go on
+
+    def _run_and_record(self, result, run, manifest, cfg, name, mode, args, task_vars, ahead):
         # waiting_since: when this unit got a fork; started: when its dependencies were done and its
         # own work began (what the summary and the timings count from).
         waiting_since = started = time.time()
         # Units that dropped out before this play (a failed bootstrap) will never write a status.
         present = set(task_vars.get("ansible_play_hosts") or manifest["units"])
         try:
+            init_ahead = ahead.claims.claim(name)  # prepared by a unit ahead of it, or from now on by itself
             prepared = self._prepare_while_waiting(run, manifest, cfg, mode, args)
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
@@ -65,9 +75,9 @@ class ActionModule(ActionBase):
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
             if group and limit:
                 with ConcurrencySlot(os.path.join(run.path, "slots"), group, limit):
-                    module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
+                    module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars, ahead.start)
             else:
-                module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars)
+                module_result = self._run_unit(run, manifest, cfg, mode, args, task_vars, ahead.start)
         except GroundworkError as exc:
             run.set_status(name, FAILED, error=exc.message, mode=mode, started=started, waiting_since=waiting_since)
             return dict(result, failed=True, msg=exc.message)
@@ -80,6 +90,8 @@ class ActionModule(ActionBase):
             module_result["msg"] = with_inventory(module_result.get("msg"), task_vars)
         if prepared:
             module_result["init_while_waiting"] = prepared
+        if init_ahead:
+            module_result["init_ahead"] = {"by": init_ahead.get("by"), "init": init_ahead.get("init")}
         if cfg.get("plan_only") and mode == "deploy":
             # A deploy never changes a plan-only unit (idempotent); the summary says what its
             # plan would do.
@@ -100,6 +112,7 @@ class ActionModule(ActionBase):
                        # run take them from here instead of a state read.
                        outputs=_plain_outputs(module_result) if status == OK and mode != "destroy" else None,
                        sensitive_outputs=module_result.get("sensitive_outputs", []),
+                       init_ahead=module_result.get("init_ahead"),
                        terraform_processes=module_result.get("terraform_processes"))
         result.pop("_mocked_dependencies", None)
         if status == OK:
@@ -175,7 +188,7 @@ class ActionModule(ActionBase):
         except AnsibleError as exc:
             raise GroundworkError("unit inputs could not be templated: %s" % " ".join(str(exc).split())[:400])
 
-    def _run_unit(self, run, manifest, cfg, mode, args, task_vars):
+    def _run_unit(self, run, manifest, cfg, mode, args, task_vars, on_initialised=None):
         name = cfg["name"]
         dependency, mocked_deps = self._dependency_outputs(run, manifest, cfg, mode)
         raw = task_vars["hostvars"].raw_get(name)
@@ -186,7 +199,8 @@ class ActionModule(ActionBase):
         module_args = _module_args(cfg, mode, args, inputs, mocked_inputs)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
-        result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")))
+        result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")),
+                                      on_initialised)
         result["_mocked_dependencies"] = mocked_deps
         return result
 
@@ -204,26 +218,28 @@ class ActionModule(ActionBase):
 
         if not upstream or dependencies_done():
             return None
-        validated = ArgumentSpecValidator(unit_argument_spec()).validate(_module_args(cfg, mode, args, {}, []))
-        if validated.error_messages:
-            return None
         # As many at once as there are cores: with a fork per unit, every waiting unit would init at
         # the start and slow the first units' applies (measured in docs/PERFORMANCE.md). A unit whose
         # dependencies finish before it gets a slot stops waiting and inits in its own run.
         with ConcurrencySlot(os.path.join(run.path, "init-slots"), "init", os.cpu_count() or 2,
                              poll=0.05, give_up=dependencies_done) as slot:
-            if not slot.acquired:
-                return None
-            try:
-                params = validated.validated_parameters
-                normalise_params(params)
-                runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
-                                    known_facts=(manifest.get("module_facts") or {}).get(cfg.get("source")))
-                return runner.prepare().get("init")
-            except Exception:  # pylint: disable=broad-exception-caught
-                return None
+            return self._prepare(run, manifest, cfg, mode, args) if slot.acquired else None
 
-    def _run_in_process(self, module_args, known_facts=None):
+    def _prepare(self, run, manifest, cfg, mode, args):
+        """UnitRunner.prepare() of a unit (this one or one ahead): its init outcome, None on any error."""
+        validated = ArgumentSpecValidator(unit_argument_spec()).validate(_module_args(cfg, mode, args, {}, []))
+        if validated.error_messages:
+            return None
+        try:
+            params = validated.validated_parameters
+            normalise_params(params)
+            runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
+                                known_facts=(manifest.get("module_facts") or {}).get(cfg.get("source")))
+            return runner.prepare().get("init")
+        except Exception:  # pylint: disable=broad-exception-caught
+            return None
+
+    def _run_in_process(self, module_args, known_facts=None, on_initialised=None):
         """The unit module's work, here in the worker: UnitRunner is plain module_utils.
 
         Same argument spec, same runner, same secret masking as the module, without a module
@@ -238,7 +254,8 @@ class ActionModule(ActionBase):
         try:
             normalise_params(params)
             runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
-                                diff=bool(self._play_context.diff), known_facts=known_facts)
+                                diff=bool(self._play_context.diff), known_facts=known_facts,
+                                on_initialised=on_initialised)
             result = dict(runner.run())
             secrets |= runner.secrets
         except GroundworkError as exc:
@@ -246,6 +263,47 @@ class ActionModule(ActionBase):
                 secrets |= runner.secrets
             result = dict(failed=True, **exc.fail_kwargs())
         return remove_values(result, secrets)
+
+
+class _PrepareAhead:
+    """While this unit runs, a thread prepares the next unit of the run order whose task has not
+    started (PrepareClaims), under an init slot (as many as cores).
+
+    One unit, not more: this unit's task returns only once that init is done, and with one fork
+    the next unit's task waits for that return; its own init would take as long. Started once this
+    unit's own init is done, so its init never waits behind the other's.
+    """
+
+    def __init__(self, claims, order, helper, slots_dir, prepare_unit):
+        self.claims, self.order, self.helper = claims, order, helper
+        self.slots_dir, self.prepare_unit = slots_dir, prepare_unit
+        self.done = threading.Event()
+        self.thread = None
+
+    def start(self):
+        if self.thread is None and not self.done.is_set():
+            self.thread = threading.Thread(target=self._work, name="prepare-ahead", daemon=True)
+            self.thread.start()
+
+    def stop(self):
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _work(self):
+        try:
+            candidates = self.claims.candidates(self.order, self.helper)
+            if not candidates:
+                return
+            with ConcurrencySlot(self.slots_dir, "init", os.cpu_count() or 2, poll=0.05,
+                                 give_up=self.done.is_set) as slot:
+                for unit in candidates:
+                    if not slot.acquired or self.done.is_set():
+                        return
+                    if self.claims.prepare_ahead(unit, self.helper, lambda unit=unit: self.prepare_unit(unit)):
+                        return
+        except Exception:  # pylint: disable=broad-exception-caught
+            return  # best effort: every unit's own run repeats every step
 
 
 def _upstream(manifest, cfg, mode):

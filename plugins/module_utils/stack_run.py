@@ -6,9 +6,9 @@
 Units run as inventory hosts under Ansible's ``free`` strategy, each in its own worker
 process. A unit waits until the status files of its dependencies say ``ok`` (ready-set
 scheduling: it starts the moment its own dependencies finish, not when a level does),
-and writes its own file when done. Status files hold no output values: dependents read
-outputs from the dependency's state (an S3 GET, no terraform process), so no secret is
-ever written here.
+and writes its own file when done (0600 in a 0700 dir). A status file holds the unit's
+non-sensitive outputs only: dependents read a dependency with sensitive outputs from its
+state (an S3 GET, no terraform process), so no secret is ever written here.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import re
 import time
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
+from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import write_private
 
 OK, FAILED, SKIPPED, RUNNING = "ok", "failed", "skipped", "running"
 DONE = (OK, FAILED, SKIPPED)
@@ -83,11 +84,7 @@ class RunDir:
         return records
 
     def _write(self, name, data):
-        tmp = os.path.join(self.path, ".%s.%d" % (name, os.getpid()))
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, sort_keys=True, default=str)
-        os.replace(tmp, os.path.join(self.path, name))
+        write_private(os.path.join(self.path, name), json.dumps(data, sort_keys=True, default=str))
 
     def _read(self, name):
         try:
@@ -196,3 +193,72 @@ class ConcurrencySlot:
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
         return False
+
+
+class PrepareClaims:
+    """Who prepares (syncs and inits) a unit's work dir before it runs: its own task, or a
+    running unit ahead of it.
+
+    A unit's task starts only when a fork is free; with fewer forks than units (one fork for a
+    chain, the graph's width for the rest) a unit whose task starts after its dependencies are
+    done would init on the critical path. So a running unit also prepares, one at a time, the
+    units of the run order whose tasks have not started: init needs no inputs. A unit's own task
+    claims it as it starts; from then on no helper starts on it, and the claim waits for one
+    already at work (a lock file per unit; locks die with their process).
+    """
+
+    def __init__(self, run_path):
+        self.directory = os.path.join(run_path, "prepare")
+
+    def claim(self, unit):
+        """The unit's own task starts: returns what a helper recorded, once no helper is at work."""
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        os.close(os.open(self._path(unit, "claimed"), os.O_WRONLY | os.O_CREAT, 0o600))
+        with open(self._path(unit, "lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # blocks while a helper prepares this unit
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return self._read_record(unit)
+
+    def candidates(self, order, helper):
+        """Units of ``order`` nobody has claimed or prepared yet, in order (``helper`` excluded)."""
+        return [unit for unit in order if unit != helper
+                and not os.path.exists(self._path(unit, "claimed"))
+                and not os.path.exists(self._path(unit, "ahead"))]
+
+    def prepare_ahead(self, unit, helper, prepare):
+        """Run ``prepare()`` for ``unit`` unless its task started or another helper took it.
+
+        Returns True when this helper prepared it (whatever ``prepare`` returned: a unit's own run
+        repeats every step, so a failure here only costs the time).
+        """
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        with open(self._path(unit, "lock"), "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                return False  # another helper, or the unit's own claim, holds it
+            try:
+                if os.path.exists(self._path(unit, "claimed")) or os.path.exists(self._path(unit, "ahead")):
+                    return False
+                record = {"by": helper, "started": time.time()}
+                self._write_record(unit, record)
+                record.update(init=prepare(), finished=time.time())
+                self._write_record(unit, record)
+                return True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _path(self, unit, kind):
+        return os.path.join(self.directory, "%s.%s" % (unit, kind))
+
+    def _write_record(self, unit, record):
+        write_private(self._path(unit, "ahead"), json.dumps(record, default=str))
+
+    def _read_record(self, unit):
+        try:
+            with open(self._path(unit, "ahead")) as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            return None

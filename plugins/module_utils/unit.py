@@ -443,8 +443,10 @@ class UnitRunner:
     """Runs one unit. ``check_mode`` plans only; ``diff`` adds per-resource before/after."""
 
     def __init__(self, spec, check_mode=False, diff=False, base_env=None, module_info_reader=None,
-                 known_facts=None):
+                 known_facts=None, on_initialised=None):
         self.spec = spec
+        # called once run() has its init done (a stack run then prepares units ahead)
+        self.on_initialised = on_initialised
         self.known_facts = known_facts  # known_module_facts() of spec.source, from stack_run
         self.check_mode = check_mode
         self.diff = diff
@@ -470,6 +472,8 @@ class UnitRunner:
         var_file = self._write_inputs()
         try:
             self._init_if_needed(layout)
+            if self.on_initialised is not None:
+                self.on_initialised()
             if spec.force_unlock:
                 return self._force_unlock()
             if spec.plan_file and spec.state == "present" and not self.check_mode:

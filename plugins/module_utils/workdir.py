@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
 
@@ -158,7 +159,8 @@ def write_private(path, text):
 
 def _write_private(path, text):
     """Write a file readable by its owner only, atomically (never half-written)."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
+    # per process and thread: a unit's worker also prepares other units' work dirs in a thread
+    tmp = "%s.tmp.%d.%d" % (path, os.getpid(), threading.get_ident())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)

@@ -1,6 +1,8 @@
-"""A unit waiting for its dependencies runs its terraform init meanwhile (off the critical path):
-on a real cold deploy of a -> b, where a's apply takes 8 s, b's init starts and ends while a is
-still applying, and b's own run after the wait starts no second init."""
+"""Inits leave the critical path. A unit waiting for its dependencies runs its terraform init
+meanwhile: on a real cold deploy of a -> b, where a's apply takes 8 s, b's init starts and ends
+while a is still applying, and b's own run after the wait starts no second init. With one fork,
+the running unit inits the next one of the run order (its task has not started): on a -> b -> c,
+b and c each find their init done by the unit before them and run one terraform process."""
 from __future__ import annotations
 
 import datetime
@@ -27,15 +29,11 @@ def terraform_commands(log):
     return found
 
 
-def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
+def deploy(tmp_path, local_aws, hosts, forks):
     suffix = uuid.uuid4().hex[:10]
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
-    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"terraform_units": {"hosts": {
-        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "8"}},
-        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
-              "unit_inputs": {"name": "b", "upstream": "{{ dependency.a.chain }}"}},
-    }}}}}))
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"terraform_units": {"hosts": hosts}}}}))
     (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
         "env_name": "overlap", "aws_region": "us-east-1", "aws_endpoint_url": local_aws,
         "tf_state_bucket": "gw-overlap-%s" % suffix, "tf_lock_table": "gw-overlap-lock-%s" % suffix,
@@ -44,12 +42,20 @@ def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
     env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws}
     run_playbook(tmp_path, [{"ansible.builtin.import_playbook": str(REPO / "playbooks" / "deploy.yml")}],
-                 "-f", "2", inventory=inventory, extra_env=env, timeout=600)
-
+                 "-f", str(forks), inventory=inventory, extra_env=env, timeout=600)
     report = json.loads((tmp_path / ".groundwork" / "runs" / "overlap-deploy-summary.json").read_text())
-    assert [r["action"] for r in report["units"]] == ["applied", "applied"], report["units"]
     records = {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text())
                for p in Path(report["run_dir"]).glob("unit-*.json")}
+    return report, records
+
+
+def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
+    report, records = deploy(tmp_path, local_aws, {
+        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "8"}},
+        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+              "unit_inputs": {"name": "b", "upstream": "{{ dependency.a.chain }}"}},
+    }, forks=2)
+    assert [r["action"] for r in report["units"]] == ["applied", "applied"], report["units"]
     b_commands = terraform_commands(Path(records["b"]["log_path"]).read_text())
     inits = [at for at, command in b_commands if command == "init"]
     assert len(inits) == 1, b_commands  # one init, before the wait; none after it
@@ -60,3 +66,25 @@ def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
     assert inits[0] >= a_apply_started - 10
     # after the wait, one process: `apply -auto-approve` plans and applies (a cold unit expects changes)
     assert records["b"]["terraform_processes"] == 1, records["b"]
+
+
+def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
+    report, records = deploy(tmp_path, local_aws, {
+        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "6"}},
+        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+              "unit_inputs": {"name": "b", "delay": "6", "upstream": "{{ dependency.a.chain }}"}},
+        "c": {"unit_module": "data_chain", "unit_dependencies": ["b"],
+              "unit_inputs": {"name": "c", "upstream": "{{ dependency.b.chain }}"}},
+    }, forks=1)
+    assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
+    assert records["a"]["init_ahead"] is None  # the first unit inits itself
+    for unit, helper in (("b", "a"), ("c", "b")):
+        assert records[unit]["init_ahead"] == {"by": helper, "init": "ran"}, records[unit]
+        assert records[unit]["terraform_processes"] == 1, records[unit]  # its apply: the init was done
+        inits = [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text())
+                 if command == "init"]
+        assert len(inits) == 1, inits
+        # whole-second log stamps: the init began while the unit before it applied (6 s), and
+        # this unit's own task only started once that unit's task had returned
+        assert inits[0] < records[helper]["finished"] - 2, (inits[0], records[helper])
+        assert records[unit]["waiting_since"] >= records[helper]["finished"]
