@@ -88,3 +88,24 @@ def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
         # this unit's own task only started once that unit's task had returned
         assert inits[0] < records[helper]["finished"] - 2, (inits[0], records[helper])
         assert records[unit]["waiting_since"] >= records[helper]["finished"]
+
+
+def test_a_waiting_unit_inits_once_its_dependencies_are_under_way(local_aws, tmp_path):
+    """Just in time: c (after b, after a) inits while b applies, not at the start beside a's apply."""
+    report, records = deploy(tmp_path, local_aws, {
+        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "6"}},
+        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+              "unit_inputs": {"name": "b", "delay": "6", "upstream": "{{ dependency.a.chain }}"}},
+        "c": {"unit_module": "data_chain", "unit_dependencies": ["b"],
+              "unit_inputs": {"name": "c", "upstream": "{{ dependency.b.chain }}"}},
+    }, forks=3)
+    assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
+    inits = {unit: [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text())
+                    if command == "init"] for unit in "bc"}
+    assert len(inits["b"]) == 1 and len(inits["c"]) == 1, inits
+    assert records["b"]["init_ahead"] is None and records["c"]["init_ahead"] is None  # every task had a fork
+    # whole-second log stamps: b inits while a applies; c only once a is done, while b applies
+    assert inits["b"][0] < records["a"]["finished"] - 2, (inits, records["a"]["finished"])
+    assert inits["c"][0] >= int(records["a"]["finished"]), (inits, records["a"]["finished"])
+    assert inits["c"][0] < records["b"]["finished"] - 2, (inits, records["b"]["finished"])
+    assert records["c"]["terraform_processes"] == 1, records["c"]
