@@ -100,17 +100,20 @@ class AwsConnection:
                                % (profile, exc))
         return self._session
 
-    def client(self, service, region=None):
-        key = (service, region or self.region)
+    def client(self, service, region=None, endpoint_url=None):
+        """A client of this connection's session; ``endpoint_url`` overrides the connection's for
+        one service (a backend's own STS endpoint) without a second session."""
+        endpoint_url = endpoint_url or self.endpoint_url
+        key = (service, region or self.region, endpoint_url)
         if key not in self._clients:
             config = botocore.config.Config(
                 # read AWS_MAX_ATTEMPTS ourselves: an explicit retries config would override it
                 retries={"mode": "standard", "max_attempts": _max_attempts()},
                 connect_timeout=10, read_timeout=60,
-                s3={"addressing_style": "path"} if self.endpoint_url else {},
+                s3={"addressing_style": "path"} if endpoint_url else {},
             )
             self._clients[key] = self.session().client(
-                service, region_name=region or self.region, endpoint_url=self.endpoint_url, config=config)
+                service, region_name=region or self.region, endpoint_url=endpoint_url, config=config)
         return self._clients[key]
 
     def credentials_env(self):

@@ -60,17 +60,15 @@ def connection_for(backend):
     if not role_arn:
         return base
     endpoints = backend.get("endpoints") or {}
-    sts_conn = AwsConnection(region=base.region, profile=base.profile, access_key=base.access_key,
-                             secret_key=base.secret_key, session_token=base.session_token,
-                             endpoint_url=endpoints.get("sts") or backend.get("sts_endpoint") or base.endpoint_url)
+    sts_endpoint = endpoints.get("sts") or backend.get("sts_endpoint") or base.endpoint_url
     kwargs = {"RoleArn": role_arn,
               "RoleSessionName": role.get("session_name") or backend.get("session_name") or "groundwork"}
     if role.get("external_id") or backend.get("external_id"):
         kwargs["ExternalId"] = role.get("external_id") or backend.get("external_id")
     try:
-        creds = sts_conn.client("sts").assume_role(**kwargs)["Credentials"]
+        creds = base.client("sts", endpoint_url=sts_endpoint).assume_role(**kwargs)["Credentials"]
     except Exception as exc:  # botocore's errors, turned into one line
-        raise aws_error(exc, "assuming role", role_arn, sts_conn.endpoint_url)
+        raise aws_error(exc, "assuming role", role_arn, sts_endpoint)
     return AwsConnection(region=base.region, access_key=creds["AccessKeyId"], secret_key=creds["SecretAccessKey"],
                          session_token=creds["SessionToken"], endpoint_url=base.endpoint_url)
 
