@@ -29,6 +29,21 @@ def terraform_commands(log):
     return found
 
 
+# a -> b -> c, a and b applying 6 s each
+CHAIN_ABC = {
+    "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "6"}},
+    "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
+          "unit_inputs": {"name": "b", "delay": "6", "upstream": "{{ dependency.a.chain }}"}},
+    "c": {"unit_module": "data_chain", "unit_dependencies": ["b"],
+          "unit_inputs": {"name": "c", "upstream": "{{ dependency.b.chain }}"}},
+}
+
+
+def unit_inits(records, unit):
+    """Start times of the terraform inits the unit's log records."""
+    return [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text()) if command == "init"]
+
+
 def deploy(tmp_path, local_aws, hosts, forks):
     suffix = uuid.uuid4().hex[:10]
     inventory = tmp_path / "inventory"
@@ -69,20 +84,13 @@ def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
 
 
 def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
-    report, records = deploy(tmp_path, local_aws, {
-        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "6"}},
-        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
-              "unit_inputs": {"name": "b", "delay": "6", "upstream": "{{ dependency.a.chain }}"}},
-        "c": {"unit_module": "data_chain", "unit_dependencies": ["b"],
-              "unit_inputs": {"name": "c", "upstream": "{{ dependency.b.chain }}"}},
-    }, forks=1)
+    report, records = deploy(tmp_path, local_aws, CHAIN_ABC, forks=1)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     assert records["a"]["init_ahead"] is None  # the first unit inits itself
     for unit, helper in (("b", "a"), ("c", "b")):
         assert records[unit]["init_ahead"] == {"by": helper, "init": "ran"}, records[unit]
         assert records[unit]["terraform_processes"] == 1, records[unit]  # its apply: the init was done
-        inits = [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text())
-                 if command == "init"]
+        inits = unit_inits(records, unit)
         assert len(inits) == 1, inits
         # whole-second log stamps: the init began while the unit before it applied (6 s), and
         # this unit's own task only started once that unit's task had returned
@@ -92,16 +100,9 @@ def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
 
 def test_a_waiting_unit_inits_once_its_dependencies_are_under_way(local_aws, tmp_path):
     """Just in time: c (after b, after a) inits while b applies, not at the start beside a's apply."""
-    report, records = deploy(tmp_path, local_aws, {
-        "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "6"}},
-        "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
-              "unit_inputs": {"name": "b", "delay": "6", "upstream": "{{ dependency.a.chain }}"}},
-        "c": {"unit_module": "data_chain", "unit_dependencies": ["b"],
-              "unit_inputs": {"name": "c", "upstream": "{{ dependency.b.chain }}"}},
-    }, forks=3)
+    report, records = deploy(tmp_path, local_aws, CHAIN_ABC, forks=3)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
-    inits = {unit: [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text())
-                    if command == "init"] for unit in "bc"}
+    inits = {unit: unit_inits(records, unit) for unit in "bc"}
     assert len(inits["b"]) == 1 and len(inits["c"]) == 1, inits
     assert records["b"]["init_ahead"] is None and records["c"]["init_ahead"] is None  # every task had a fork
     # whole-second log stamps: b inits while a applies; c only once a is done, while b applies
