@@ -201,8 +201,8 @@ class PrepareClaims:
 
     A unit's task starts only when a fork is free; with fewer forks than units (one fork for a
     chain, the graph's width for the rest) a unit whose task starts after its dependencies are
-    done would init on the critical path. So a running unit also prepares, one at a time, the
-    units of the run order whose tasks have not started: init needs no inputs. A unit's own task
+    done would init on the critical path. So a running unit also prepares the next unit of the
+    run order whose task has not started: init needs no inputs. A unit's own task
     claims it as it starts; from then on no helper starts on it, and the claim waits for one
     already at work (a lock file per unit; locks die with their process).
     """
