@@ -10,10 +10,13 @@ Lifecycle of ``UnitRunner.run()``:
   something -> outputs from the apply events, else from the state inside the saved plan
   (``state pull`` only when that cannot be read).
 A no-op run of an initialised unit therefore starts one terraform process: plan.
+
+Beside it: unit_config.py (the backend, provider and CLI config it generates), unit_values.py
+(outputs, plan summaries and diffs, masked), recovery.py (lock and digest errors read into
+recovery commands).
 """
 from __future__ import annotations
 
-import calendar
 import fcntl
 import getpass
 import json
@@ -27,13 +30,17 @@ from ansible_collections.groundwork.terraform.plugins.module_utils import terraf
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import (
     GroundworkError, InputError, LockHeldError, TerraformError)
 from ansible_collections.groundwork.terraform.plugins.module_utils.input_types import check_inputs, type_tree
+from ansible_collections.groundwork.terraform.plugins.module_utils.recovery import (
+    CREDENTIALS_REFUSED, duration_seconds, format_age, lock_age, parse_digest_mismatch, parse_lock_info,
+    unlock_command)
+from ansible_collections.groundwork.terraform.plugins.module_utils.unit_config import (
+    backend_block, cli_config, describe_backend, provider_block)
+from ansible_collections.groundwork.terraform.plugins.module_utils.unit_values import (
+    diff_from_plan_json, mask_outputs, outputs_from_state, secret_strings, summarize)
 from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import (
     WorkDir, fingerprint, source_signature_of, split_source, write_private)
 
-SENSITIVE_MASK = "<sensitive>"
-UNKNOWN_MASK = "<known after apply>"
 MODULE_FACTS_VERSION = 2  # bump when module_facts() changes shape or meaning
-_KEY_RE = re.compile(r"^[A-Za-z0-9!_.*'()\-/=+]+$")
 
 
 def unit_argument_spec():
@@ -136,103 +143,6 @@ def default_plugin_cache_dir():
 
 
 # ---------------------------------------------------------------------------------------
-# Backend, provider and CLI configuration: pure functions of the spec and terraform version.
-
-def backend_block(backend, key, tf, allow_unlocked=False):
-    """The ``backend "s3"`` attributes for this terraform version, from state_backend's backend_config."""
-    if not backend:
-        return None
-    if not backend.get("bucket"):
-        raise InputError("backend has no bucket; pass state_backend's backend_config (bucket, region, ...)")
-    key = key or backend.get("key")
-    if not key:
-        raise InputError("backend has no key; set backend.key (e.g. env/region/unit/terraform.tfstate)")
-    if key.startswith("/") or "//" in key or not _KEY_RE.match(key):
-        raise InputError("backend key %r is not a valid S3 state key: no leading '/', no '//', only "
-                         "letters, digits and !_.*'()-/=+" % key)
-    block = {k: v for k, v in backend.items() if v is not None and k not in ("key", "endpoints", "endpoint_url")}
-    block["key"] = key
-    block.setdefault("encrypt", True)
-    endpoints = dict(backend.get("endpoints") or {})
-    if backend.get("endpoint_url") and not endpoints:
-        endpoints = {"s3": backend["endpoint_url"], "dynamodb": backend["endpoint_url"],
-                     "sts": backend["endpoint_url"], "iam": backend["endpoint_url"]}
-    if endpoints:
-        block.setdefault("skip_credentials_validation", True)
-        block.setdefault("skip_region_validation", True)
-        block.setdefault("skip_metadata_api_check", True)
-        if tf.supports("backend_endpoints_block"):
-            block["endpoints"] = endpoints
-            block.setdefault("skip_requesting_account_id", True)
-            block["use_path_style"] = block.pop("force_path_style", block.get("use_path_style", True))
-        else:
-            for service, attr in (("s3", "endpoint"), ("dynamodb", "dynamodb_endpoint"),
-                                  ("sts", "sts_endpoint"), ("iam", "iam_endpoint")):
-                if endpoints.get(service):
-                    block[attr] = endpoints[service]
-            block["force_path_style"] = block.pop("use_path_style", block.get("force_path_style", True))
-    elif not tf.supports("backend_endpoints_block"):
-        if "use_path_style" in block:
-            block["force_path_style"] = block.pop("use_path_style")
-    if block.get("use_lockfile") and not tf.supports("s3_lockfile"):
-        if not block.get("dynamodb_table"):
-            raise InputError("the backend asks for S3-native locking (use_lockfile) but %s %s has none "
-                             "(needs >= 1.10); name a DynamoDB lock_table or upgrade"
-                             % (tf.flavor, tf.version_string))
-        block.pop("use_lockfile")
-    if not block.get("dynamodb_table") and not block.get("use_lockfile") and not allow_unlocked:
-        raise InputError("the backend for %s has no lock (neither dynamodb_table nor use_lockfile): two "
-                         "runs at once could corrupt state; configure a lock or set allow_unlocked: true" % key)
-    return block
-
-
-def provider_block(aws_provider, endpoint_url=None):
-    """The generated ``provider "aws"`` attributes."""
-    cfg = dict(aws_provider or {})
-    block = {}
-    if cfg.get("region"):
-        block["region"] = cfg["region"]
-    if cfg.get("profile"):
-        block["profile"] = cfg["profile"]
-    if cfg.get("allowed_account_ids"):
-        block["allowed_account_ids"] = list(cfg["allowed_account_ids"])
-    if cfg.get("assume_role_arn"):
-        role = {"role_arn": cfg["assume_role_arn"],
-                "session_name": cfg.get("assume_role_session_name") or "groundwork"}
-        if cfg.get("external_id"):
-            role["external_id"] = cfg["external_id"]
-        block["assume_role"] = role
-    if cfg.get("default_tags"):
-        block["default_tags"] = {"tags": dict(cfg["default_tags"])}
-    # A local endpoint (LocalStack, moto): the endpoint itself reaches terraform as
-    # AWS_ENDPOINT_URL, which the provider applies to every service; these skip real-AWS checks.
-    if endpoint_url or cfg.get("endpoint_url"):
-        block.update(skip_credentials_validation=True, skip_requesting_account_id=True,
-                     skip_metadata_api_check=True, s3_use_path_style=True)
-    return block
-
-
-def cli_config(provider_mirror):
-    """A CLI config that installs mirrored providers from the mirror only (offline-safe)."""
-    providers = []
-    for host in sorted(os.listdir(provider_mirror)):
-        host_dir = os.path.join(provider_mirror, host)
-        if not os.path.isdir(host_dir):
-            continue
-        for namespace in sorted(os.listdir(host_dir)):
-            ns_dir = os.path.join(host_dir, namespace)
-            if os.path.isdir(ns_dir):
-                providers.extend("%s/%s/%s" % (host, namespace, t) for t in sorted(os.listdir(ns_dir))
-                                 if os.path.isdir(os.path.join(ns_dir, t)))
-    if not providers:
-        raise InputError("provider_mirror %s holds no providers; it must be laid out as a terraform "
-                         "filesystem mirror: HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/..." % provider_mirror)
-    quoted = ", ".join(json.dumps(p) for p in providers)
-    return ("provider_installation {\n  filesystem_mirror {\n    path    = %s\n    include = [%s]\n  }\n"
-            "  direct {\n    exclude = [%s]\n  }\n}\n" % (json.dumps(provider_mirror), quoted, quoted))
-
-
-# ---------------------------------------------------------------------------------------
 # What a run needs of its module (read with hcl.py, cached on the source signature).
 
 def module_facts(info):
@@ -269,164 +179,6 @@ def known_module_facts(source, read_module):
     source_root = os.path.abspath(source_root)
     return {"signature": module_facts_signature(source_signature_of(source_root), subdir),
             "facts": module_facts(read_module(os.path.join(source_root, subdir)))}
-
-
-# ---------------------------------------------------------------------------------------
-# Values out: outputs, plan summaries, diffs with secrets masked.
-
-def outputs_from_state(state):
-    return {name: {"value": out.get("value"), "sensitive": bool(out.get("sensitive"))}
-            for name, out in (state or {}).get("outputs", {}).items()}
-
-
-def mask_outputs(outputs, reveal_sensitive):
-    values, sensitive = {}, []
-    for name, out in sorted(outputs.items()):
-        if out.get("sensitive"):
-            sensitive.append(name)
-            values[name] = out.get("value") if reveal_sensitive else SENSITIVE_MASK
-        else:
-            values[name] = out.get("value")
-    return values, sensitive
-
-
-def secret_strings(value):
-    """Every string inside value (for no_log_values)."""
-    if isinstance(value, str):
-        return {value}
-    if isinstance(value, dict):
-        return set().union(*(secret_strings(v) for v in value.values())) if value else set()
-    if isinstance(value, (list, tuple)):
-        return set().union(*(secret_strings(v) for v in value)) if value else set()
-    if value is None or isinstance(value, bool):
-        return set()
-    return {str(value)}
-
-
-def mask(value, sensitive, unknown=None):
-    """Replace sensitive parts (show -json's *_sensitive structure) and unknown parts."""
-    if sensitive is True:
-        return SENSITIVE_MASK
-    if unknown is True:
-        return UNKNOWN_MASK
-    if isinstance(value, dict):
-        keys = set(value) | (set(unknown) if isinstance(unknown, dict) else set())
-        return {k: mask(value.get(k), _part(sensitive, k), _part(unknown, k)) for k in sorted(keys)}
-    if isinstance(value, list):
-        return [mask(v, _part(sensitive, i), _part(unknown, i)) for i, v in enumerate(value)]
-    return value
-
-
-def _part(structure, key):
-    if isinstance(structure, dict):
-        return structure.get(key)
-    if isinstance(structure, list) and isinstance(key, int) and key < len(structure):
-        return structure[key]
-    return None
-
-
-def diff_from_plan_json(plan):
-    """Ansible diff entries, one per changed resource address, secrets masked."""
-    entries = []
-    for rc in plan.get("resource_changes", []):
-        change = rc.get("change", {})
-        actions = change.get("actions", [])
-        if actions in (["no-op"], ["read"]):
-            continue
-        entries.append({
-            "before_header": "%s (%s)" % (rc.get("address"), "/".join(actions)),
-            "after_header": rc.get("address"),
-            "before": mask(change.get("before"), change.get("before_sensitive")) or {},
-            "after": mask(change.get("after"), change.get("after_sensitive"), change.get("after_unknown")) or {},
-        })
-    return entries
-
-
-def summarize(events, destroy=False):
-    """The plan a run reported (a plan run, or the plan phase of an apply without a saved plan)."""
-    changes = [rc for rc in events.resource_changes if rc["actions"] not in (["no-op"], ["read"])]
-    summary = events.plan_summary or {}
-    return {
-        "add": summary.get("add", sum(1 for c in changes if "create" in c["actions"])),
-        "change": summary.get("change", sum(1 for c in changes if c["actions"] == ["update"])),
-        "destroy": summary.get("remove", sum(1 for c in changes if "delete" in c["actions"])),
-        "import": summary.get("import", 0),
-        "resource_changes": changes,
-        "output_changes": sorted(name for name, out in (events.planned_outputs or {}).items()
-                                 if out.get("action") not in (None, "noop")),
-        "drift": events.drift,
-        "destroy_plan": destroy,
-    }
-
-
-_LOCK_FIELDS = ("ID", "Path", "Operation", "Who", "Version", "Created")
-
-
-def parse_lock_info(text):
-    info = {}
-    for field in _LOCK_FIELDS:
-        match = re.search(r"^\s*%s:\s*(.+?)\s*$" % field, text, re.MULTILINE)
-        if match:
-            info[field.lower()] = match.group(1)
-    return info
-
-
-def lock_age(created, now=None):
-    """How long ago a lock was taken, from terraform's Created text ("2026-01-05 10:00:00.123 +0000 UTC")."""
-    match = re.search(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?",
-                      created or "")
-    if not match:
-        return None
-    fields = [int(part) for part in match.groups()[:6]]
-    offset = match.group(7) or "Z"
-    seconds = calendar.timegm(tuple(fields) + (0, 0, 0))
-    if offset != "Z":
-        sign = -1 if offset[0] == "+" else 1
-        digits = offset[1:].replace(":", "")
-        seconds += sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return max(0, int((time.time() if now is None else now) - seconds))
-
-
-def format_age(seconds):
-    if seconds is None:
-        return "unknown"
-    if seconds < 60:
-        return "%ds" % seconds
-    if seconds < 3600:
-        return "%dm%02ds" % divmod(seconds, 60)
-    if seconds < 86400:
-        return "%dh%02dm" % (seconds // 3600, seconds % 3600 // 60)
-    return "%dd%02dh" % (seconds // 86400, seconds % 86400 // 3600)
-
-
-def duration_seconds(text):
-    """Seconds of a terraform duration ("90s", "5m", "1h30m"); 0 for none or unreadable text."""
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", str(text or ""))
-    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-    return sum(float(number) * scale[unit] for number, unit in parts)
-
-
-def unlock_command(unit, lock_id):
-    """The command that releases a unit's stale lock (stack_unit fills in the inventory)."""
-    return "ansible-playbook groundwork.terraform.unlock -i <inventory> -e unit=%s -e lock_id=%s" % (unit, lock_id)
-
-
-_CREDENTIALS_REFUSED = re.compile(
-    r"No valid credential sources found|InvalidClientTokenId|InvalidAccessKeyId|SignatureDoesNotMatch|"
-    r"ExpiredToken|security token included in the request is (?:invalid|expired)")
-_DIGEST_FIELDS = {"bucket": r"Bucket:\s*(\S*)", "key": r"Key:\s*(\S*)",
-                  "calculated": r"Calculated checksum:[ \t]*(\S*)", "stored": r"Stored checksum:[ \t]*(\S*)"}
-
-
-def parse_digest_mismatch(text):
-    """Bucket, key and both checksums of terraform's "state data in S3 does not have the expected content"."""
-    if "does not have the expected content" not in (text or ""):
-        return None
-    found = {}
-    for name, pattern in _DIGEST_FIELDS.items():
-        match = re.search(pattern, text)
-        found[name] = match.group(1) if match else ""
-    return found
 
 
 # ---------------------------------------------------------------------------------------
@@ -714,7 +466,7 @@ class UnitRunner:
                     "unit %s: its backend changed since the last init (%s -> %s); set backend_change: migrate to "
                     "copy the state to the new backend, or backend_change: reconfigure to start from the new "
                     "backend's state (the old state stays where it is)"
-                    % (spec.name, _describe_backend(previous.get("backend")), _describe_backend(layout["backend_block"])))
+                    % (spec.name, describe_backend(previous.get("backend")), describe_backend(layout["backend_block"])))
             reconfigure = spec.backend_change == "reconfigure"
             migrate = spec.backend_change == "migrate"
         elif backend_changed:
@@ -1035,7 +787,7 @@ class UnitRunner:
                               rc=result.rc, command=" ".join(result.argv[1:3]))
 
     def _credentials_error(self, text, rc):
-        match = _CREDENTIALS_REFUSED.search(text or "")
+        match = CREDENTIALS_REFUSED.search(text or "")
         if not match:
             return None
         backend = self.spec.backend or {}
@@ -1078,12 +830,6 @@ def _who():
     except Exception:  # no passwd entry (some containers)
         user = ""
     return "%s@%s" % (user, socket.gethostname())
-
-
-def _describe_backend(block):
-    if not block:
-        return "local state"
-    return "s3://%s/%s" % (block.get("bucket"), block.get("key"))
 
 
 def _read(path):

@@ -12,7 +12,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.hcl import Va
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import with_inventory
 from ansible_collections.groundwork.terraform.plugins.module_utils.state_history import (
     StateError, parse_state, render_state, same_content, summarize_state, validate_backend)
-from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
+from ansible_collections.groundwork.terraform.plugins.module_utils.recovery import (
     duration_seconds, format_age, lock_age, parse_digest_mismatch, unlock_command)
 
 

@@ -4,7 +4,10 @@ import json
 
 import pytest
 
+from ansible_collections.groundwork.terraform.plugins.module_utils import recovery
 from ansible_collections.groundwork.terraform.plugins.module_utils import unit as u
+from ansible_collections.groundwork.terraform.plugins.module_utils import unit_config as config
+from ansible_collections.groundwork.terraform.plugins.module_utils import unit_values as values
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
 from ansible_collections.groundwork.terraform.plugins.module_utils.terraform_cli import TerraformInfo
 
@@ -15,14 +18,14 @@ LOCAL = {"bucket": "b", "region": "us-east-1", "encrypt": True, "dynamodb_table"
 
 
 def test_backend_block_for_new_terraform_keeps_endpoints_block():
-    block = u.backend_block(LOCAL, "env/r/u/terraform.tfstate", TF_111)
+    block = config.backend_block(LOCAL, "env/r/u/terraform.tfstate", TF_111)
     assert block["endpoints"] == LOCAL["endpoints"]
     assert block["use_path_style"] is True and "force_path_style" not in block
     assert block["key"] == "env/r/u/terraform.tfstate"
 
 
 def test_backend_block_translated_for_terraform_before_1_6():
-    block = u.backend_block(LOCAL, "k", TF_103)
+    block = config.backend_block(LOCAL, "k", TF_103)
     assert "endpoints" not in block and "use_path_style" not in block
     assert block["endpoint"] == "http://h:1" and block["dynamodb_endpoint"] == "http://h:1"
     assert block["force_path_style"] is True
@@ -30,40 +33,40 @@ def test_backend_block_translated_for_terraform_before_1_6():
 
 def test_lockfile_needs_terraform_1_10():
     with pytest.raises(InputError, match="needs >= 1.10"):
-        u.backend_block({"bucket": "b", "region": "r", "use_lockfile": True}, "k", TF_103)
-    assert u.backend_block({"bucket": "b", "region": "r", "use_lockfile": True}, "k", TF_111)["use_lockfile"]
+        config.backend_block({"bucket": "b", "region": "r", "use_lockfile": True}, "k", TF_103)
+    assert config.backend_block({"bucket": "b", "region": "r", "use_lockfile": True}, "k", TF_111)["use_lockfile"]
 
 
 def test_unlocked_backend_refused_unless_allowed():
     with pytest.raises(InputError, match="has no lock"):
-        u.backend_block({"bucket": "b", "region": "r"}, "k", TF_111)
-    assert u.backend_block({"bucket": "b", "region": "r"}, "k", TF_111, allow_unlocked=True)["key"] == "k"
+        config.backend_block({"bucket": "b", "region": "r"}, "k", TF_111)
+    assert config.backend_block({"bucket": "b", "region": "r"}, "k", TF_111, allow_unlocked=True)["key"] == "k"
 
 
 def test_provider_block():
-    block = u.provider_block({"region": "eu-west-1", "assume_role_arn": "arn:aws:iam::1:role/deploy",
+    block = config.provider_block({"region": "eu-west-1", "assume_role_arn": "arn:aws:iam::1:role/deploy",
                               "default_tags": {"env": "prod"}, "allowed_account_ids": ["1"]})
     assert block == {"region": "eu-west-1", "allowed_account_ids": ["1"],
                      "assume_role": {"role_arn": "arn:aws:iam::1:role/deploy", "session_name": "groundwork"},
                      "default_tags": {"tags": {"env": "prod"}}}
-    local = u.provider_block({"region": "us-east-1"}, endpoint_url="http://127.0.0.1:4566")
+    local = config.provider_block({"region": "us-east-1"}, endpoint_url="http://127.0.0.1:4566")
     assert local["skip_credentials_validation"] and local["s3_use_path_style"]
 
 
 def test_cli_config_pins_mirrored_providers_to_the_mirror(tmp_path):
     (tmp_path / "registry.terraform.io" / "hashicorp" / "aws" / "5.100.0").mkdir(parents=True)
-    text = u.cli_config(str(tmp_path))
+    text = config.cli_config(str(tmp_path))
     assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
     assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in text
     with pytest.raises(InputError, match="holds no providers"):
-        u.cli_config(str(tmp_path / "registry.terraform.io" / "hashicorp" / "aws"))
+        config.cli_config(str(tmp_path / "registry.terraform.io" / "hashicorp" / "aws"))
 
 
 def test_masking_of_sensitive_and_unknown_values():
     value = {"name": "n", "password": "p", "tags": {"a": "1"}, "list": ["x", "y"]}
-    masked = u.mask(value, {"password": True, "list": [False, True]}, {"arn": True})
-    assert masked == {"name": "n", "password": u.SENSITIVE_MASK, "tags": {"a": "1"}, "list": ["x", u.SENSITIVE_MASK],
-                      "arn": u.UNKNOWN_MASK}
+    masked = values.mask(value, {"password": True, "list": [False, True]}, {"arn": True})
+    assert masked == {"name": "n", "password": values.SENSITIVE_MASK, "tags": {"a": "1"},
+                      "list": ["x", values.SENSITIVE_MASK], "arn": values.UNKNOWN_MASK}
 
 
 def test_diff_entries_one_per_changed_resource():
@@ -73,25 +76,25 @@ def test_diff_entries_one_per_changed_resource():
                                       "before_sensitive": {"s": True}}},
         {"address": "a.c", "change": {"actions": ["no-op"], "before": {}, "after": {}}},
     ]}
-    entries = u.diff_from_plan_json(plan)
+    entries = values.diff_from_plan_json(plan)
     assert entries == [{"before_header": "a.b (update)", "after_header": "a.b",
-                        "before": {"s": u.SENSITIVE_MASK, "v": 1}, "after": {"s": u.SENSITIVE_MASK, "v": 2}}]
+                        "before": {"s": values.SENSITIVE_MASK, "v": 1}, "after": {"s": values.SENSITIVE_MASK, "v": 2}}]
 
 
 def test_lock_info_parsed_from_terraform_detail():
     detail = ("Error message: ConditionalCheckFailedException\nLock Info:\n  ID:        1234-abcd\n"
               "  Path:      b/k\n  Operation: OperationTypeApply\n  Who:       ci@runner\n"
               "  Version:   1.11.4\n  Created:   2026-11-23 10:00:00 +0000 UTC\n  Info:\n")
-    assert u.parse_lock_info(detail) == {"id": "1234-abcd", "path": "b/k", "operation": "OperationTypeApply",
+    assert recovery.parse_lock_info(detail) == {"id": "1234-abcd", "path": "b/k", "operation": "OperationTypeApply",
                                          "who": "ci@runner", "version": "1.11.4",
                                          "created": "2026-11-23 10:00:00 +0000 UTC"}
 
 
 def test_outputs_masked_unless_asked():
     outputs = {"a": {"value": 1, "sensitive": False}, "s": {"value": {"k": "secret"}, "sensitive": True}}
-    assert u.mask_outputs(outputs, False) == ({"a": 1, "s": u.SENSITIVE_MASK}, ["s"])
-    assert u.mask_outputs(outputs, True)[0]["s"] == {"k": "secret"}
-    assert u.secret_strings({"k": ["a", 1, None, True]}) == {"a", "1"}
+    assert values.mask_outputs(outputs, False) == ({"a": 1, "s": values.SENSITIVE_MASK}, ["s"])
+    assert values.mask_outputs(outputs, True)[0]["s"] == {"k": "secret"}
+    assert values.secret_strings({"k": ["a", 1, None, True]}) == {"a", "1"}
 
 
 def test_cold_unit_takes_module_facts_from_stack_run_unless_the_source_changed(tmp_path, monkeypatch):
