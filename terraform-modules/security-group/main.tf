@@ -1,6 +1,9 @@
 resource "aws_security_group" "this" {
   #checkov:skip=CKV2_AWS_5:A reusable group is attached by its callers (instances, load balancers, functions), never by this module
-  name        = var.name
+  # A fixed name and create_before_destroy cannot go together: a replacement (a new description or
+  # VPC) would create the new group under the name the old one still holds. A prefix can.
+  name        = var.use_name_prefix ? null : var.name
+  name_prefix = var.use_name_prefix ? "${var.name}-" : null
   description = var.description
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = var.name })

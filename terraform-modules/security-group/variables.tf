@@ -1,11 +1,17 @@
 variable "name" {
   type        = string
-  description = "Name of the security group."
+  description = "Name of the security group; with use_name_prefix (the default) the start of its name, at most 99 characters."
 
   validation {
     condition     = length(var.name) >= 1 && length(var.name) <= 255 && !startswith(lower(var.name), "sg-")
     error_message = "name must be 1-255 characters and must not start with \"sg-\"."
   }
+}
+
+variable "use_name_prefix" {
+  type        = bool
+  description = "Name the group name followed by a unique suffix (name_prefix), so that a replacement can be created before the old group is destroyed. false: exactly name, and a change that replaces the group (description, vpc_id) fails while the old group holds the name."
+  default     = true
 }
 
 variable "description" {
