@@ -310,8 +310,10 @@ class _PrepareAhead:
                 return
             with ConcurrencySlot(self.slots_dir, "init", os.cpu_count() or 2, poll=0.05,
                                  give_up=self.done.is_set) as slot:
-                for unit in candidates:
-                    if not slot.acquired or self.done.is_set():
+                if not slot.acquired:
+                    return
+                for unit in candidates:  # the first one no other helper took meanwhile
+                    if self.done.is_set():
                         return
                     if self.claims.prepare_ahead(unit, self.helper, lambda unit=unit: self.prepare_unit(unit)):
                         return

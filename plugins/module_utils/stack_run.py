@@ -152,6 +152,17 @@ def with_inventory(message, task_vars):
     return message.replace("-i <inventory>", " ".join("-i %s" % source for source in sources))
 
 
+def _try_lock(handle):
+    """An exclusive flock on ``handle`` if nobody holds one: True when taken."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+    return True
+
+
 class ConcurrencySlot:
     """At most ``limit`` holders of ``group`` at once across processes (fcntl locks on slot files).
 
@@ -175,12 +186,8 @@ class ConcurrencySlot:
         while True:
             for index in range(self.limit):
                 handle = open(os.path.join(self.directory, "slot-%s-%d.lock" % (self.group, index)), "a")
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as exc:
+                if not _try_lock(handle):
                     handle.close()
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
                     continue
                 self.handle = handle
                 return self
@@ -233,11 +240,7 @@ class PrepareClaims:
         """
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         with open(self._path(unit, "lock"), "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
+            if not _try_lock(handle):
                 return False  # another helper, or the unit's own claim, holds it
             try:
                 if os.path.exists(self._path(unit, "claimed")) or os.path.exists(self._path(unit, "ahead")):

@@ -4,6 +4,7 @@ the new group collided with the old one (InvalidGroup.Duplicate); use_name_prefi
 gives each group its own name."""
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -15,13 +16,6 @@ pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
 MODULE = Path(__file__).resolve().parents[2] / "terraform-modules" / "security-group"
 ROOT = """
-provider "aws" {
-  region                      = "us-east-1"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
 variable "description" { type = string }
 
 resource "aws_vpc" "this" {
@@ -50,9 +44,9 @@ def test_a_new_description_replaces_the_group(name_setting, replaced, terraform_
     work = tmp_path / "root"
     work.mkdir()
     (work / "main.tf").write_text(ROOT % (MODULE, name_setting))
-    env = modtest.terraform_env(provider_mirror, tmp_path / "tf")
-    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1",
-               AWS_ENDPOINT_URL=local_aws)
+    # the example test's provider config (test keys, real-AWS checks skipped); the endpoint as AWS_ENDPOINT_URL
+    (work / "provider.tf.json").write_text(json.dumps(modtest.provider_config([])))
+    env = dict(modtest.terraform_env(provider_mirror, tmp_path / "tf"), AWS_ENDPOINT_URL=local_aws)
     init = subprocess.run([terraform_bin, "init", "-no-color"], cwd=work, env=env, capture_output=True, text=True,
                           timeout=600)
     assert init.returncode == 0, init.stdout[-2000:] + init.stderr[-2000:]
