@@ -18,9 +18,11 @@ strings are shaped like the AWS values they stand for by ``mock_shapes``).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -28,20 +30,44 @@ from dataclasses import dataclass, field
 from ansible_collections.groundwork.terraform.plugins.module_utils import mock_shapes
 from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
 
-try:
-    import hcl2
-    import lark.exceptions
-    HCL2_IMPORT_ERROR = None
-except ImportError as exc:  # reported when a module is read, not at import time
-    hcl2 = None
-    HCL2_IMPORT_ERROR = exc
-
 # Terraform's built-in provider (terraform_data, terraform_remote_state) is never installed.
 BUILTIN_PROVIDER = "terraform"
 
-# Plain names and values, no comments or block markers; heredocs become ordinary strings.
-_SERIALIZE_OPTIONS = hcl2.SerializationOptions(
-    with_comments=False, explicit_blocks=False, preserve_heredocs=False) if hcl2 is not None else None
+HCL2_HINT = "install python-hcl2==8.1.4"
+
+
+def _parser():
+    """python-hcl2, imported on the first parse: with every body cached on disk, a stack run never
+    parses, and importing it (lark and its grammar) costs 0.05-0.2 s before the first unit starts."""
+    try:
+        import hcl2
+    except ImportError as exc:
+        raise GroundworkError("python-hcl2 is not installed for this Python; %s (%s)" % (HCL2_HINT, exc))
+    return hcl2
+
+
+def _parser_version():
+    """python-hcl2's version (part of the body cache key), read from its version file when it is
+    not imported yet, so a cache hit does not import it."""
+    loaded = sys.modules.get("hcl2")
+    if loaded is not None:
+        return getattr(loaded, "__version__", "")
+    try:
+        spec = importlib.util.find_spec("hcl2")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        with open(os.path.join(locations[0], "version.py"), encoding="utf-8") as handle:
+            found = _VERSION_LINE.search(handle.read())
+        if found:
+            return found.group(1)
+    except (ImportError, IndexError, OSError, ValueError):
+        pass
+    try:
+        return getattr(_parser(), "__version__", "")
+    except GroundworkError:
+        return ""
+
+
+_VERSION_LINE = re.compile(r"""^__version__\s*=\s*(?:version\s*=\s*)?['"]([^'"]+)['"]""", re.M)
 
 # python-hcl2 8 serializes with one SerializationContext shared by every call (a default
 # argument) and flips its flags while it walks: two threads interleaving leave it stuck, and from
@@ -50,12 +76,14 @@ _SERIALIZE_OPTIONS = hcl2.SerializationOptions(
 _PARSE_LOCK = threading.Lock()
 
 
-def _serialize(tree):
+def _serialize(hcl2, tree):
+    # plain names and values, no comments or block markers; heredocs become ordinary strings
+    options = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, preserve_heredocs=False)
     try:
         from hcl2.utils import SerializationContext
     except ImportError:  # a python-hcl2 without the shared context
-        return hcl2.serialize(tree, serialization_options=_SERIALIZE_OPTIONS)
-    return tree.serialize(options=_SERIALIZE_OPTIONS, context=SerializationContext())
+        return hcl2.serialize(tree, serialization_options=options)
+    return tree.serialize(options=options, context=SerializationContext())
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,10 +192,6 @@ def read_module(path):
         raise InputError(
             "Terraform module directory %s does not exist; check unit_module and terraform_modules_dir"
             % path, path=path)
-    if hcl2 is None:
-        raise GroundworkError(
-            "python-hcl2 is not installed for this Python; install python-hcl2==8.1.4 (%s)"
-            % HCL2_IMPORT_ERROR)
     abspath = os.path.abspath(path)
     files = _config_files(abspath)
     if not files:
@@ -211,7 +235,7 @@ def body_cache_dir():
 
 
 def _body_cache_path(cache_dir, text):
-    digest = hashlib.sha256(("%d\0%s\0" % (BODY_CACHE_FORMAT, getattr(hcl2, "__version__", "")))
+    digest = hashlib.sha256(("%d\0%s\0" % (BODY_CACHE_FORMAT, _parser_version()))
                             .encode() + text.encode("utf-8")).hexdigest()
     return os.path.join(cache_dir, digest + ".json")
 
@@ -282,9 +306,11 @@ def _parse_file(file_path):
     body = _cached_body(entry)
     if body is not None:
         return text, body
+    hcl2 = _parser()
+    import lark.exceptions  # python-hcl2's parser, there once hcl2 is
     try:
         with _PARSE_LOCK:
-            body = _serialize(hcl2.parses(text))
+            body = _serialize(hcl2, hcl2.parses(text))
     except lark.exceptions.UnexpectedInput as exc:
         raise InputError(_syntax_message(file_path, exc), file=file_path,
                          line=getattr(exc, "line", None), column=getattr(exc, "column", None))

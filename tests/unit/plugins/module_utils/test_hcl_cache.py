@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import hcl
-from ansible_collections.groundwork.terraform.plugins.module_utils.errors import InputError
+from ansible_collections.groundwork.terraform.plugins.module_utils.errors import GroundworkError, InputError
 
 REPO = Path(__file__).resolve().parents[4]
 MAIN_TF = 'variable "name" {\n  type = string\n}\nvariable "tags" {\n  default = {a = [1, 2], b = null}\n}\n' \
@@ -29,12 +31,13 @@ def cache_dir(tmp_path, monkeypatch):
 def parses(monkeypatch):
     """Counts python-hcl2 parses (the real parser still runs)."""
     calls = []
-    real = hcl.hcl2.parses
+    parser = hcl._parser()
+    real = parser.parses
 
     def counting(text, *args, **kwargs):
         calls.append(text)
         return real(text, *args, **kwargs)
-    monkeypatch.setattr(hcl.hcl2, "parses", counting)
+    monkeypatch.setattr(parser, "parses", counting)
     return calls
 
 
@@ -144,3 +147,22 @@ def test_every_module_of_the_repo_reads_the_same_from_the_cache(tmp_path, cache_
     for _ in range(2):  # the first pass fills the cache, the second reads only from it
         hcl.clear_cache()
         assert [hcl.read_module(str(m)) for m in modules] == parsed  # every field of every ModuleInfo
+
+
+def test_a_cache_hit_does_not_import_the_parser(tmp_path, cache_dir):
+    """A fresh interpreter reading a cached module never imports python-hcl2 (lark: 0.05-0.2 s)."""
+    path = module(tmp_path)
+    hcl.read_module(path)  # fills the cache
+    code = ("import sys; from ansible_collections.groundwork.terraform.plugins.module_utils import hcl; "
+            "info = hcl.read_module(%r); print(sorted(info.variables), 'hcl2' in sys.modules, 'lark' in sys.modules)"
+            % path)
+    env = dict(os.environ, GROUNDWORK_HCL_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO / "collections"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[0] == "['name', 'tags'] False False"
+
+
+def test_without_python_hcl2_a_miss_says_how_to_install_it(tmp_path, cache_dir, monkeypatch):
+    monkeypatch.setitem(sys.modules, "hcl2", None)  # import hcl2 -> ImportError
+    hcl.clear_cache()
+    with pytest.raises(GroundworkError, match=r"python-hcl2 is not installed for this Python; install python-hcl2=="):
+        hcl.read_module(module(tmp_path))
