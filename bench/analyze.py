@@ -113,6 +113,47 @@ def stack_run(measured, run_dir, units, tf_procs, mode):
     return result
 
 
+def gap_to_bound(run, path, single_apply):
+    """Where a deploy's wall time beyond the critical-path bound went, along the bound's path.
+
+    ``path``: the bound's units in order; ``single_apply``: each unit's apply alone (the shell
+    loop), whose sum along ``path`` is the bound. The parts add up to wall - bound:
+    ``before``: process start to the first path unit's task (ansible start-up, the plays before
+    the units); per path unit ``off_path`` (its ready time came from a dependency off the path
+    that finished later than the previous path unit), ``queued`` (ready, no fork yet),
+    ``init`` (init processes on the path: not done ahead), ``apply_slower`` (its apply against
+    the same apply alone: contention), ``handover`` (the rest: noticing the dependency, outputs,
+    python around terraform); ``after``: the last path unit's end to the process end (other
+    units still running, the report, exit). None when a path unit has no timings.
+    """
+    rows = run.get("units") or {}
+    parts = {"before": 0.0, "off_path": 0.0, "queued": 0.0, "init": 0.0, "apply_slower": 0.0, "handover": 0.0,
+             "after": 0.0}
+    previous_end = None
+    for name in path:
+        row = rows.get(name) or {}
+        if "task_start" not in row:
+            return None
+        ready, task_start, finished = row["graph_ready"], row["task_start"], row["finished"]
+        if previous_end is None:
+            parts["before"] = min(ready, task_start) - run["started"]
+            ready = min(ready, task_start)
+        else:
+            parts["off_path"] += max(0.0, ready - previous_end)
+        begin = max(ready, task_start)
+        parts["queued"] += begin - ready
+        own = [(start, end, command) for start, end, command in row.get("tf_intervals", []) if start >= begin - 0.001]
+        init = sum(end - start for start, end, command in own if command == "init")
+        applies = sum(end - start for start, end, command in own if command in ("apply", "plan", "show"))
+        parts["init"] += init
+        parts["apply_slower"] += applies - single_apply.get(name, 0.0)
+        parts["handover"] += (finished - begin) - init - applies
+        previous_end = finished
+    parts["after"] = run["started"] + run["wall"] - previous_end
+    parts["total"] = sum(parts.values())
+    return parts
+
+
 def baseline(measured, root, units, tf_procs):
     """Figures of a baseline run: per unit, time in each terraform command."""
     by_dir = tf_by_dir(tf_procs)

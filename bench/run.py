@@ -253,6 +253,8 @@ class Bench:
                 run["ratio_to_bound"] = run["wall"] / seconds if seconds else None
                 if run.get("units_phase"):
                     run["units_phase_ratio_to_bound"] = run["units_phase"] / seconds if seconds else None
+                if name in ("cold", "second") and run.get("units"):
+                    run["gap_to_bound"] = analyze.gap_to_bound(run, path, apply_only)
 
     def shell_loop(self, stack_id, units, delays, order):
         root = os.path.join(self.out, "work", stack_id, "shell")
@@ -498,6 +500,14 @@ def print_stack(stack_id, record):
                      run["outside_module_per_unit_mean"], run["module_python_per_unit_mean"],
                      run["terraform_seconds"] / max(1, run["unit_count"]), run.get("start_latency_median") or 0,
                      run["queued_for_fork_seconds"], run.get("inits_overlapping"), run.get("inits", 0), plays))
+    for mode in ("cold", "second"):
+        gap = (record["runs"].get(mode) or {}).get("gap_to_bound")
+        if gap and bound:
+            print("   %-7s %.1f s over the bound, along its path: %.2f before the first unit (ansible start-up, plays "
+                  "before the units), %.2f waiting for units off the path, %.2f queued for a fork, %.2f init, %.2f "
+                  "applies slower than alone, %.2f hand-over and python, %.2f after the last (other units, report, "
+                  "exit)" % (mode, gap["total"], gap["before"], gap["off_path"], gap["queued"], gap["init"],
+                              gap["apply_slower"], gap["handover"], gap["after"]))
     for mode in ("shell", "cg"):
         base = record["runs"].get(mode)
         if cold and base and cold.get("wall") and base.get("wall") and not base.get("error"):
