@@ -248,7 +248,7 @@ class ActionModule(ActionBase):
             normalise_params(params)
             runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
                                 known_facts=(manifest.get("module_facts") or {}).get(cfg.get("source")))
-            return runner.prepare().get("init")
+            return runner.prepare(background=True).get("init")
         except Exception:  # pylint: disable=broad-exception-caught
             return None
 

@@ -135,6 +135,9 @@ def default_work_dir(name):
 CACHE_MAY_BREAK_LOCK_FILE = "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"
 # The key of the last deploy of a work dir that ended converged (see UnitRunner._applies_directly).
 CONVERGED_META = "converged.json"
+# nice increment of inits done ahead of need (prepare(background=True)): on a busy machine the
+# applies on the critical path get the CPU first
+BACKGROUND_NICENESS = 10
 
 
 def default_plugin_cache_dir():
@@ -240,15 +243,18 @@ class UnitRunner:
             self._finish()
         return self.result
 
-    def prepare(self):
+    def prepare(self, background=False):
         """Everything that does not depend on the inputs: sync, generated files, init.
 
         A unit waiting for its dependencies calls this first, so its init runs while they do
         and leaves the critical path; run() then finds the init fingerprint unchanged and skips
         it. Inputs are not checked here (they are not known yet); run() checks them.
+        ``background``: the init is work ahead of need, so its terraform runs at a lower CPU
+        priority than the applies on the critical path beside it.
         """
         info = self._open()
-        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets)
+        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets,
+                                 niceness=BACKGROUND_NICENESS if background else 0)
         try:
             self._init_if_needed(self._generate(info))
         finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 
 import pytest
 
@@ -177,3 +178,15 @@ def test_state_from_plan_file_reads_the_tfstate_entry_or_gives_none(tmp_path):
     (tmp_path / "encrypted.tfplan").write_bytes(b'{"encryption_version": "v0", "payload": "..."}')
     for name in ("no-entry.tfplan", "v3.tfplan", "encrypted.tfplan", "missing.tfplan"):
         assert state_from_plan_file(str(tmp_path / name)) is None, name
+
+
+# what a process sees of its own priority, after a pause (the runner lowers it just after the start)
+_OWN_NICE = "import os, time; time.sleep(0.3); print(os.getpriority(os.PRIO_PROCESS, 0))"
+
+
+def test_work_ahead_of_need_runs_at_a_lower_priority(tmp_path):
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    ahead = cli.Runner(str(tmp_path), {"PATH": os.environ["PATH"]}, niceness=10).run([sys.executable, "-c", _OWN_NICE])
+    assert int(ahead.stdout) == min(19, own + 10)
+    needed = cli.Runner(str(tmp_path), {"PATH": os.environ["PATH"]}).run([sys.executable, "-c", _OWN_NICE])
+    assert int(needed.stdout) == own
