@@ -149,7 +149,7 @@ class WakeUp:
         if self.read_fd is None:
             time.sleep(seconds)
             return
-        readable, _, _ = select.select([self.read_fd], [], [], seconds)
+        readable = select.select([self.read_fd], [], [], seconds)[0]
         if readable:
             try:
                 os.read(self.read_fd, 4096)  # drain: the next wait blocks again
