@@ -22,7 +22,12 @@ except ImportError:  # the profile runs in .venv, without psutil: no memory figu
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants until it exits."""
+    """Samples the summed RSS of a process and all its descendants until it exits.
+
+    On Linux one read of /proc/<pid>/stat per process gives its parent and name, and
+    /proc/<pid>/statm the RSS of each descendant (what psutil reads too): a sample costs less
+    CPU than psutil's walk, and the sampler shares the two cores with what it measures.
+    """
 
     def __init__(self, pid, interval=0.1):
         super().__init__(daemon=True)
@@ -34,29 +39,84 @@ class TreeSampler(threading.Thread):
         self.stop = threading.Event()
 
     def run(self):
+        sample = self._sample_proc if os.path.isdir("/proc/%d" % self.pid) else self._sample_psutil
+        while not self.stop.is_set():
+            found = sample()
+            if found is None:
+                break
+            total, count = found
+            self.peak_rss = max(self.peak_rss, total)
+            self.peak_processes = max(self.peak_processes, count)
+            self.stop.wait(self.interval)
+
+    def _sample_proc(self):
+        table = proc_table()
+        if self.pid not in table:
+            return None
+        children = {}
+        for pid, (ppid, _name, _rss) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        total, count, todo = 0, 0, [self.pid]
+        while todo:
+            pid = todo.pop()
+            name = table[pid][1]
+            total += resident_bytes(pid)
+            count += 1
+            if name.startswith("terraform-provi"):
+                self.provider_pids.setdefault(pid, name)
+            todo.extend(children.get(pid, ()))
+        return total, count
+
+    def _sample_psutil(self):
         if psutil is None:
-            return
+            return None
         try:
             root = psutil.Process(self.pid)
+            procs = [root] + root.children(recursive=True)
         except psutil.Error:
-            return
-        while not self.stop.is_set():
+            return None
+        total = 0
+        for proc in procs:
             try:
-                procs = [root] + root.children(recursive=True)
+                total += proc.memory_info().rss
+                name = proc.name()
+                if name.startswith("terraform-provi"):
+                    self.provider_pids.setdefault(proc.pid, name)
             except psutil.Error:
-                break
-            total = 0
-            for proc in procs:
-                try:
-                    total += proc.memory_info().rss
-                    name = proc.name()
-                    if name.startswith("terraform-provi"):
-                        self.provider_pids.setdefault(proc.pid, name)
-                except psutil.Error:
-                    pass
-            self.peak_rss = max(self.peak_rss, total)
-            self.peak_processes = max(self.peak_processes, len(procs))
-            self.stop.wait(self.interval)
+                pass
+        return total, len(procs)
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_bytes(pid):
+    """RSS of one process from /proc/<pid>/statm (0 when it is gone)."""
+    try:
+        with open("/proc/%d/statm" % pid, "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def proc_table():
+    """{pid: (parent pid, name, RSS bytes from stat)} of every process, from /proc/<pid>/stat."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue  # gone meanwhile
+        close = data.rfind(b")")
+        fields = data[close + 2:].split()
+        if len(fields) < 22:
+            continue
+        table[int(entry)] = (int(fields[1]), data[data.find(b"(") + 1:close].decode(errors="replace"),
+                             int(fields[21]) * _PAGE)
+    return table
 
 
 def machine_cpu():
