@@ -226,9 +226,12 @@ class ActionModule(ActionBase):
             return None
         # Just in time: once every dependency is under way, not while they still wait for theirs.
         # An init at the start beside the first units' applies slows them down (a chain at forks 10
-        # had 9 inits there), and one dependency's apply is time enough for an init.
-        while not all(under_way(u) for u in upstream):
-            time.sleep(0.05)
+        # had 9 inits there), and one dependency's apply is time enough for an init. Only a final
+        # status of a dependency or of one of theirs changes that: woken by those, not polled.
+        watched = set(upstream).union(*(_upstream(manifest, manifest["resolved"][u], mode) for u in upstream))
+        with run.wake_on(watched) as wake:
+            while not all(under_way(u) for u in upstream):
+                wake.pause(0.05)
         if dependencies_done():
             return None
         # As many at once as there are cores: with a fork per unit, every waiting unit would init at

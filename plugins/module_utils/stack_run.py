@@ -78,7 +78,7 @@ class RunDir:
         deadline = time.monotonic() + timeout
         records = {}
         pending = set(units)
-        with WakeUp(os.path.join(self.path, WAKE_DIR), units) as wake:
+        with self.wake_on(units) as wake:
             while pending:
                 for unit in sorted(pending):
                     record = self.status(unit)
@@ -90,9 +90,12 @@ class RunDir:
                 if pending:
                     if time.monotonic() > deadline:
                         raise TimeoutError("waited %ds for %s" % (timeout, ", ".join(sorted(pending))))
-                    # woken at once by a finishing dependency; the poll only backs that up
-                    wake.wait(min(max(deadline - time.monotonic(), 0.001), poll if wake.polling else WAKE_BACKUP_POLL))
+                    wake.pause(poll, limit=deadline - time.monotonic())
         return records
+
+    def wake_on(self, units):
+        """A WakeUp (context manager) that a final status of any of ``units`` wakes."""
+        return WakeUp(os.path.join(self.path, WAKE_DIR), units)
 
     def _write(self, name, data):
         write_private(os.path.join(self.path, name), json.dumps(data, sort_keys=True, default=str))
@@ -144,6 +147,14 @@ class WakeUp:
         except (AttributeError, OSError):
             self.close()
         return self
+
+    def pause(self, poll, limit=None):
+        """Until a watched unit finishes: woken at once through the FIFO (looking again after
+        WAKE_BACKUP_POLL s at most), or ``poll`` s without one; never longer than ``limit`` s."""
+        seconds = poll if self.polling else WAKE_BACKUP_POLL
+        if limit is not None:
+            seconds = min(seconds, max(limit, 0.001))
+        self.wait(seconds)
 
     def wait(self, seconds):
         if self.read_fd is None:

@@ -98,3 +98,15 @@ def test_without_fifos_it_polls(tmp_path, monkeypatch):
     started = time.monotonic()
     assert run.wait_for(["a"], timeout=30, poll=0.05)["a"]["status"] == OK
     assert time.monotonic() - started < 2
+
+
+def test_pause_ends_when_a_watched_unit_finishes_and_never_after_its_limit(tmp_path):
+    run = _run_dir(tmp_path)
+    with run.wake_on(["a", "b"]) as wake:
+        started = time.monotonic()
+        wake.pause(10, limit=0.2)  # nothing finishes: the limit
+        assert 0.15 < time.monotonic() - started < 1
+        threading.Timer(0.1, run.set_status, ("b", OK)).start()
+        started = time.monotonic()
+        wake.pause(10)  # woken by b's final status, well before the backup look
+        assert time.monotonic() - started < stack_run.WAKE_BACKUP_POLL - 0.1
