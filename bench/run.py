@@ -519,20 +519,23 @@ def goals(results):
     """Each goal of issue 6: met or not, with the figure."""
     out = []
     stacks_ = results["stacks"]
-    goal1 = stacks_.get("uneven-30")
-    if goal1 and goal1.get("bound") and goal1["runs"].get("cold", {}).get("wall"):
-        cold = goal1["runs"]["cold"]
-        ratio = cold["wall"] / goal1["bound"]["seconds"]
-        out.append({"goal": "cold deploy of the 30-unit uneven DAG within 1.15x of the critical-path bound",
-                    "met": ratio <= 1.15, "figure": "%.2fx (%.1f s vs bound %.1f s; units phase alone %.2fx)" % (
-                        ratio, cold["wall"], goal1["bound"]["seconds"], cold.get("units_phase_ratio_to_bound") or 0)})
-        second = goal1["runs"].get("second") or {}
-        if second.get("wall") and not second.get("error"):
-            ratio = second["wall"] / goal1["bound"]["seconds"]
-            out.append({"goal": "the same, a second environment's first deploy (run order from the first's times)",
-                        "met": ratio <= 1.15, "figure": "%.2fx (%.1f s vs bound %.1f s; units phase alone %.2fx)" % (
-                            ratio, second["wall"], goal1["bound"]["seconds"],
-                            second.get("units_phase_ratio_to_bound") or 0)})
+    # the 30-unit uneven DAG at any forks >= its width (the goal's condition), e.g. uneven-30-f30
+    for sid in sorted(k for k, v in stacks_.items() if v.get("shape") == "uneven" and v.get("units") == 30
+                      and v.get("forks", 0) >= v.get("width", 0)):
+        goal1 = stacks_[sid]
+        if not (goal1.get("bound") and goal1["runs"].get("cold", {}).get("wall")):
+            continue
+        where = "" if sid == "uneven-30" else " (%s: forks %d)" % (sid, goal1["forks"])
+        for mode, goal in (("cold", "cold deploy of the 30-unit uneven DAG within 1.15x of the critical-path bound"),
+                           ("second", "the same, a second environment's first deploy (run order from the first's "
+                                      "times)")):
+            run = goal1["runs"].get(mode) or {}
+            if not run.get("wall") or run.get("error"):
+                continue
+            ratio = run["wall"] / goal1["bound"]["seconds"]
+            out.append({"goal": goal + where, "met": ratio <= 1.15,
+                        "figure": "%.2fx (%.1f s vs bound %.1f s; units phase alone %.2fx)" % (
+                            ratio, run["wall"], goal1["bound"]["seconds"], run.get("units_phase_ratio_to_bound") or 0)})
     warm_ids = sorted((k for k, v in stacks_.items() if v["runs"].get("warm", {}).get("units")),
                       key=lambda k: stacks_[k]["units"])
     if warm_ids:
