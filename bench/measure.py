@@ -54,7 +54,7 @@ class TreeSampler(threading.Thread):
         if self.pid not in table:
             return None
         children = {}
-        for pid, (ppid, _name, _rss) in table.items():
+        for pid, (ppid, _name) in table.items():
             children.setdefault(ppid, []).append(pid)
         total, count, todo = 0, 0, [self.pid]
         while todo:
@@ -100,7 +100,7 @@ def resident_bytes(pid):
 
 
 def proc_table():
-    """{pid: (parent pid, name, RSS bytes from stat)} of every process, from /proc/<pid>/stat."""
+    """{pid: (parent pid, name)} of every process, from /proc/<pid>/stat."""
     table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -112,10 +112,9 @@ def proc_table():
             continue  # gone meanwhile
         close = data.rfind(b")")
         fields = data[close + 2:].split()
-        if len(fields) < 22:
+        if len(fields) < 2:
             continue
-        table[int(entry)] = (int(fields[1]), data[data.find(b"(") + 1:close].decode(errors="replace"),
-                             int(fields[21]) * _PAGE)
+        table[int(entry)] = (int(fields[1]), data[data.find(b"(") + 1:close].decode(errors="replace"))
     return table
 
 
