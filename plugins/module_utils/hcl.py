@@ -17,6 +17,7 @@ strings are shaped like the AWS values they stand for by ``mock_shapes``).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -46,9 +47,10 @@ def _parser():
     return hcl2
 
 
+@functools.lru_cache(maxsize=None)
 def _parser_version():
     """python-hcl2's version (part of the body cache key), read from its version file when it is
-    not imported yet, so a cache hit does not import it."""
+    not imported yet, so a cache hit does not import it; found once per process, not per file."""
     loaded = sys.modules.get("hcl2")
     if loaded is not None:
         return getattr(loaded, "__version__", "")
