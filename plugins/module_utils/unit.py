@@ -481,7 +481,8 @@ class UnitRunner:
                              upgrade=bool(previous) and previous.get("providers") != state["providers"])
         # Only inits that install providers write to the shared cache; the rest need no lock.
         needs_providers = layout["needs_providers"] or layout["uses_aws"]
-        with _plugin_cache_lock(self.runner.env.get("TF_PLUGIN_CACHE_DIR") if needs_providers else None):
+        with _plugin_cache_lock(self.runner.env.get("TF_PLUGIN_CACHE_DIR") if needs_providers else None,
+                                background=self.runner.niceness > 0):
             result = self.runner.run(argv)
         if result.rc != 0:
             raise self._init_error(result)
@@ -855,22 +856,47 @@ def _read_json(path):
 
 
 class _plugin_cache_lock:
-    """terraform's plugin cache is not safe for concurrent inits: serialise them (init is rare)."""
+    """terraform's plugin cache is not safe for concurrent inits: serialise them (init is rare).
 
-    def __init__(self, cache_dir):
+    An init needed now goes before inits done ahead of need (``background``): it holds a shared
+    lock on a gate file from before it queues until its init is done, and a background init
+    passes the gate (an exclusive lock, released at once) only when no such init waits or runs.
+    Without the gate a unit whose dependencies just finished could queue behind the inits of
+    units that need theirs only later.
+    """
+
+    def __init__(self, cache_dir, background=False):
         self.path = os.path.join(cache_dir, ".groundwork-init.lock") if cache_dir else None
-        self.handle = None
+        self.gate_path = os.path.join(cache_dir, ".groundwork-init-now.lock") if cache_dir else None
+        self.background = background
+        self.handle = self.gate = None
 
     def __enter__(self):
-        if self.path:
+        if not self.path:
+            return self
+        gate = open(self.gate_path, "a")
+        try:
+            if self.background:
+                fcntl.flock(gate, fcntl.LOCK_EX)  # waits while an init needed now waits or runs
+                fcntl.flock(gate, fcntl.LOCK_UN)
+                gate.close()
+            else:
+                fcntl.flock(gate, fcntl.LOCK_SH)
+                self.gate = gate
             self.handle = open(self.path, "a")
             fcntl.flock(self.handle, fcntl.LOCK_EX)
+        except BaseException:
+            self.__exit__()
+            gate.close()
+            raise
         return self
 
     def __exit__(self, *exc):
-        if self.handle:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
+        for handle in (self.handle, self.gate):
+            if handle and not handle.closed:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+        self.handle = self.gate = None
         return False
 
 
