@@ -27,7 +27,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backend
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    RunDir, previous_durations, run_dir_name, with_inventory)
+    RunDir, critical_units, hold_back_limits, previous_durations, run_dir_name, with_inventory)
 
 
 class ActionModule(ActionBase):
@@ -82,6 +82,11 @@ class ActionModule(ActionBase):
         run_graph = graph.subgraph(in_run) if set(in_run) != set(graph.order()) else graph
         order = run_graph.schedule(workers=forks if isinstance(forks, int) and forks > 0 else None,
                                    weights=weights, reverse=mode == "destroy")
+        slack = {}
+        if weights and all(unit in weights for unit in in_run):
+            # only with every unit's time known: a unit without one could be the slow one
+            slack = {unit: round(seconds, 3) for unit, seconds in
+                     run_graph.slack(weights, reverse=mode == "destroy").items()}
         layers = [[u for u in layer if u in in_run] for layer in
                   (graph.reverse_layers() if mode == "destroy" else graph.layers())]
         layers = [layer for layer in layers if layer]
@@ -103,6 +108,8 @@ class ActionModule(ActionBase):
             "derived_mocks": mocks,
             "started": time.time(),
             "limited": sorted(set(all_units) - set(in_run)),
+            "slack": slack,
+            "hold_back": hold_back_limits(slack, weights),
         }
         result.update(changed=bool(result.get("changed")), order=order, layers=layers, units=resolved,
                       mermaid=graph.to_mermaid())
@@ -117,7 +124,12 @@ class ActionModule(ActionBase):
             return result
         run_dir = os.path.join(run_root, run_dir_name(env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
                                                       uuid.uuid4().hex[:6]))
-        RunDir(run_dir).create(manifest)
+        run = RunDir(run_dir)
+        run.create(manifest)
+        for unit in critical_units(manifest):  # the first units on the critical path start first
+            upstream = manifest["dependents"][unit] if mode == "destroy" else resolved[unit]["dependencies"]
+            if not set(upstream) & set(in_run):
+                run.mark_starting(unit)
         result["run_dir"] = run_dir
         return result
 

@@ -23,7 +23,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.errors import
 from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
     UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, PrepareClaims, RunDir, with_inventory)
+    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, PrepareClaims, RunDir, critical_units, hold_back_limit,
+    with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -57,6 +58,7 @@ class ActionModule(ActionBase):
         try:
             return self._run_and_record(result, run, manifest, cfg, name, mode, args, task_vars, ahead)
         finally:
+            run.clear_starting(name)  # skipped, failed or done: nobody holds back for it any more
             ahead.stop()  # after this unit's status is written: dependents already go on
 
     def _run_and_record(self, result, run, manifest, cfg, name, mode, args, task_vars, ahead):
@@ -71,6 +73,7 @@ class ActionModule(ActionBase):
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
                 return dict(result, **waited)
+            held_back = self._hold_back(run, manifest, name)
             started = time.time()
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
             if group and limit:
@@ -92,12 +95,16 @@ class ActionModule(ActionBase):
             module_result["init_while_waiting"] = prepared
         if init_ahead:
             module_result["init_ahead"] = {"by": init_ahead.get("by"), "init": init_ahead.get("init")}
+        if held_back is not None:
+            module_result["held_back"] = held_back
         if cfg.get("plan_only") and mode == "deploy":
             # A deploy never changes a plan-only unit (idempotent); the summary says what its
             # plan would do.
             module_result["changed"] = False
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
+        if status == OK:
+            self._mark_next_critical(run, manifest, name, mode)
         plan = module_result.get("plan") or {}
         run.set_status(name, status, mode=mode, waiting_since=waiting_since, started=started, finished=time.time(),
                        plan_only=bool(cfg.get("plan_only")) and mode == "deploy",
@@ -112,7 +119,7 @@ class ActionModule(ActionBase):
                        # run take them from here instead of a state read.
                        outputs=_plain_outputs(module_result) if status == OK and mode != "destroy" else None,
                        sensitive_outputs=module_result.get("sensitive_outputs", []),
-                       init_ahead=module_result.get("init_ahead"),
+                       init_ahead=module_result.get("init_ahead"), held_back=held_back,
                        terraform_processes=module_result.get("terraform_processes"))
         result.pop("_mocked_dependencies", None)
         if status == OK:
@@ -144,6 +151,25 @@ class ActionModule(ActionBase):
                         msg="unit %s skipped: %s %s did not succeed" % (
                             name, "dependent" if mode == "destroy" else "dependency", cause))
         return None
+
+    def _hold_back(self, run, manifest, name):
+        """With the run order's history, a unit with slack lets the units on the critical path that
+        are starting now go first (until each has planned, within its hold-back limit): several
+        terraform processes starting at once on a small machine slow each other down. Returns
+        the seconds held back, None when this unit never holds back."""
+        limit = hold_back_limit(manifest, name)
+        if not limit:
+            return None
+        return round(run.hold_back(critical_units(manifest), limit), 3)
+
+    def _mark_next_critical(self, run, manifest, name, mode):
+        """Before this unit's ok status wakes its dependents, mark those on the critical path it
+        makes ready as starting: the others woken with them then see the mark and hold back."""
+        for unit in critical_units(manifest):
+            upstream = _upstream(manifest, manifest["resolved"][unit], mode)
+            if unit != name and name in upstream and all(
+                    u == name or (run.status(u) or {}).get("status") == OK for u in upstream):
+                run.mark_starting(unit)
 
     def _dependency_outputs(self, run, manifest, cfg, mode):
         """Outputs of each dependency from its state; mocks (plan only) where it has none."""
@@ -199,8 +225,9 @@ class ActionModule(ActionBase):
         module_args = _module_args(cfg, mode, args, inputs, mocked_inputs)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
+        on_planned = (lambda: run.clear_starting(name)) if name in critical_units(manifest) else None
         result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")),
-                                      on_initialised)
+                                      on_initialised, on_planned)
         result["_mocked_dependencies"] = mocked_deps
         return result
 
@@ -255,7 +282,7 @@ class ActionModule(ActionBase):
         except Exception:  # pylint: disable=broad-exception-caught
             return None
 
-    def _run_in_process(self, module_args, known_facts=None, on_initialised=None):
+    def _run_in_process(self, module_args, known_facts=None, on_initialised=None, on_planned=None):
         """The unit module's work, here in the worker: UnitRunner is plain module_utils.
 
         Same argument spec, same runner, same secret masking as the module, without a module
@@ -271,7 +298,7 @@ class ActionModule(ActionBase):
             normalise_params(params)
             runner = UnitRunner(UnitSpec(**params), check_mode=bool(self._play_context.check_mode),
                                 diff=bool(self._play_context.diff), known_facts=known_facts,
-                                on_initialised=on_initialised)
+                                on_initialised=on_initialised, on_planned=on_planned)
             result = dict(runner.run())
             secrets |= runner.secrets
         except GroundworkError as exc:

@@ -276,6 +276,24 @@ class StackGraph:
             path.append(via[path[-1]])
         return best[end], list(reversed(path))
 
+    def slack(self, weights, reverse=False):
+        """unit -> seconds it can start late without delaying the run, from ``weights``
+        (unit -> expected seconds; a unit missing from it weighs 0).
+
+        The heaviest chain through a unit against the heaviest chain of the graph: 0 on the
+        critical path. With ``reverse`` (destroy), of the reversed graph.
+        """
+        deps, dependents = (self._dependents, self._deps) if reverse else (self._deps, self._dependents)
+        order = list(reversed(self._order)) if reverse else list(self._order)
+        cost = {name: float(weights.get(name) or 0) for name in self._deps}
+        before, behind = {}, {}  # heaviest chain ending just before it / starting with it
+        for name in order:
+            before[name] = max((before[d] + cost[d] for d in deps[name]), default=0.0)
+        for name in reversed(order):
+            behind[name] = cost[name] + max((behind[d] for d in dependents[name]), default=0.0)
+        longest = max(behind.values(), default=0.0)
+        return {name: max(0.0, longest - before[name] - behind[name]) for name in self._deps}
+
     def schedule(self, workers=None, weights=None, reverse=False):
         """The order in which ``workers`` slots would start the units: a list schedule.
 

@@ -97,6 +97,39 @@ class RunDir:
         """A WakeUp (context manager) that a final status of any of ``units`` wakes."""
         return WakeUp(os.path.join(self.path, WAKE_DIR), units)
 
+    # --- units on the critical path start first ------------------------------------------
+
+    def mark_starting(self, unit):
+        """``unit`` (on the critical path) is about to start: units with slack hold back their own
+        start until it has planned (clear_starting), so its terraform starts on an idle machine."""
+        folder = os.path.join(self.path, STARTING_DIR)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.close(os.open(os.path.join(folder, unit), os.O_WRONLY | os.O_CREAT, 0o600))
+
+    def clear_starting(self, unit):
+        """``unit`` has planned (or stopped): wake the units holding back for it."""
+        try:
+            os.unlink(os.path.join(self.path, STARTING_DIR, unit))
+        except OSError:
+            return
+        _wake_waiters(os.path.join(self.path, WAKE_DIR, unit))
+
+    def starting(self):
+        try:
+            return sorted(os.listdir(os.path.join(self.path, STARTING_DIR)))
+        except OSError:
+            return []
+
+    def hold_back(self, critical, limit):
+        """Wait while a unit of ``critical`` is starting, ``limit`` seconds at most; returns the
+        seconds waited. Woken by clear_starting through the same FIFOs as a final status."""
+        began = time.monotonic()
+        deadline = began + limit
+        with self.wake_on(critical) as wake:
+            while time.monotonic() < deadline and set(self.starting()) & set(critical):
+                wake.pause(0.05, limit=deadline - time.monotonic())
+        return time.monotonic() - began
+
     def _write(self, name, data):
         write_private(os.path.join(self.path, name), json.dumps(data, sort_keys=True, default=str))
 
@@ -109,6 +142,15 @@ class RunDir:
 
 
 WAKE_DIR = "wake"
+STARTING_DIR = "starting"
+# With the run order's history a unit that can start late without delaying the run (its slack)
+# lets the units on the critical path start first: several terraform processes (and their
+# providers) starting at once slow each other down (measured in docs/PERFORMANCE.md). Its own time
+# may run a quarter over the last one's (contention): half of the slack left after that, at most.
+HOLD_BACK_MARGIN = 0.25
+HOLD_BACK_SHARE = 0.5
+HOLD_BACK_MIN = 0.1
+HOLD_BACK_MAX = 60.0
 WAKE_BACKUP_POLL = 0.5  # with a FIFO to be woken through, a look now and then covers a lost write
 
 
@@ -204,6 +246,28 @@ def _wake_waiters(folder):
             pass
         finally:
             os.close(fd)
+
+
+def hold_back_limits(slack, weights):
+    """unit -> seconds it may hold back its start while critical units start; a unit not listed
+    never holds back (``slack`` and ``weights``: seconds per unit, from the run order's history)."""
+    limits = {}
+    for unit, seconds in slack.items():
+        limit = min((seconds - HOLD_BACK_MARGIN * float(weights.get(unit) or 0)) * HOLD_BACK_SHARE, HOLD_BACK_MAX)
+        if limit >= HOLD_BACK_MIN:
+            limits[unit] = round(limit, 3)
+    return limits
+
+
+def hold_back_limit(manifest, unit):
+    """Seconds ``unit`` may hold back its start for critical units (0: it never does)."""
+    return float((manifest.get("hold_back") or {}).get(unit) or 0.0)
+
+
+def critical_units(manifest):
+    """Units the others hold back for (none when nobody holds back, as without history)."""
+    limits = manifest.get("hold_back") or {}
+    return [unit for unit in manifest.get("units", []) if unit not in limits] if limits else []
 
 
 def run_dir_name(env_name, mode, stamp, token):

@@ -198,10 +198,11 @@ class UnitRunner:
     """Runs one unit. ``check_mode`` plans only; ``diff`` adds per-resource before/after."""
 
     def __init__(self, spec, check_mode=False, diff=False, base_env=None, module_info_reader=None,
-                 known_facts=None, on_initialised=None):
+                 known_facts=None, on_initialised=None, on_planned=None):
         self.spec = spec
         # called once run() has its init done (a stack run then prepares units ahead)
         self.on_initialised = on_initialised
+        self.on_planned = on_planned  # once terraform has made its plan (the apply's changes follow)
         self.known_facts = known_facts  # known_module_facts() of spec.source, from stack_run
         self.check_mode = check_mode
         self.diff = diff
@@ -222,7 +223,8 @@ class UnitRunner:
         if not spec.force_unlock:  # force-unlock needs the backend only, not the module's inputs
             self._check_inputs(info)
         self._secrets_from_inputs(info)
-        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets)
+        self.runner = cli.Runner(self.workdir.run_dir, self._env(), self.result["log_path"], redact=self.secrets,
+                                 on_planned=self.on_planned)
         layout = self._generate(info)
         var_file = self._write_inputs()
         try:

@@ -21,6 +21,12 @@ description:
     gets mock outputs in plans (typed from its module's C(outputs.tf), overridden by
     C(unit_mock_outputs)); such plans name the mocked inputs and are never applied.
   - Optional caps, at most C(unit_concurrency_limit) units of one C(unit_concurrency_group) at once.
+  - With the run order's history (terraform times of earlier runs of this environment, or of
+    another environment of the project), a unit that can start later without delaying the run
+    (its slack, from those times) holds back while units on the critical path start, until each
+    has made its plan, since terraform processes starting together on a small machine slow each
+    other down. It holds back at most half the slack left once its own time may run a quarter over
+    the last one's. A run without history for every unit never holds back.
   - Sets the fact C(unit_outputs) (sensitive outputs masked).
 author:
   - groundwork.terraform contributors (!UNKNOWN)
@@ -98,6 +104,10 @@ plan:
   description: The plan summary (see M(groundwork.terraform.unit)).
   returned: success
   type: dict
+held_back:
+  description: Seconds this unit held back its start for units on the critical path.
+  returned: when the run has history and this unit has slack
+  type: float
 skip_reason:
   description: Which failed unit blocked this one.
   returned: when skipped

@@ -131,6 +131,26 @@ def test_critical_path_follows_the_heaviest_chain(platform):
     assert StackGraph({}).critical_path({}) == (0.0, [])
 
 
+def test_slack_is_how_late_a_unit_can_start_without_delaying_the_run(platform):
+    weights = {"network": 3, "db": 10, "app": 1, "iam": 2, "monitoring": 4, "cache": 1}
+    slack = platform.slack(weights)
+    # network > db > app > monitoring (18 s) is the critical path
+    assert {u for u, s in slack.items() if s == 0} == {"network", "db", "app", "monitoring"}
+    assert slack["iam"] == 18 - (2 + 1 + 4)       # iam > app > monitoring weighs 7
+    assert slack["cache"] == 18 - (3 + 1)          # network > cache weighs 4: nothing needs cache
+    # destroy runs the reversed graph: the same chains, so the same slack
+    assert platform.slack(weights, reverse=True) == slack
+    # a unit without a weight weighs 0; no weights at all: every unit is on a 0 s critical path
+    assert platform.slack({})["iam"] == 0
+    assert StackGraph({}).slack({}) == {}
+
+
+def test_slack_on_a_diamond_with_one_slow_side():
+    slack = StackGraph(DIAMOND).slack({"top": 1, "left": 5, "right": 2, "bottom": 1})
+    assert slack == {"top": 0.0, "left": 0.0, "right": 3.0, "bottom": 0.0}
+    assert StackGraph(DIAMOND).slack({"top": 1, "left": 5, "right": 2, "bottom": 1}, reverse=True) == slack
+
+
 @pytest.mark.parametrize("weights, message", [
     ({"db": -1}, "weight of unit 'db' must be a number >= 0, got -1"),
     ({"db": "slow"}, "weight of unit 'db' must be a number >= 0"),

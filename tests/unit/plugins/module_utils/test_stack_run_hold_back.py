@@ -1,0 +1,93 @@
+"""Units with slack hold back while units on the critical path start (run order history only)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ansible_collections.groundwork.terraform.plugins.module_utils import stack_run
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
+    RunDir, critical_units, hold_back_limit, hold_back_limits)
+from ansible_collections.groundwork.terraform.plugins.module_utils.terraform_cli import EventStream
+
+REPO = Path(__file__).resolve().parents[4]
+# the critical unit plans in its own process, as a unit in another Ansible worker does
+CLEAR = ("import sys, time; from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import RunDir; "
+         "time.sleep(float(sys.argv[3])); RunDir(sys.argv[1]).clear_starting(sys.argv[2]); print(time.time())")
+
+MANIFEST = {"units": ["net", "db", "logs", "app"], "hold_back": {"logs": 4.5}}
+
+
+def _run_dir(tmp_path, manifest=None):
+    run = RunDir(str(tmp_path / "run"))
+    run.create(manifest or MANIFEST)
+    return run
+
+
+def test_units_hold_back_for_half_the_slack_left_once_their_own_time_may_run_a_quarter_over():
+    slack = {"net": 0.0, "db": 0.0, "logs": 10.0, "app": 1.2, "huge": 10.0 ** 6}
+    weights = {"net": 3, "db": 8, "logs": 4, "app": 4, "huge": 1}
+    limits = hold_back_limits(slack, weights)
+    assert limits == {"logs": (10 - 1) / 2, "huge": stack_run.HOLD_BACK_MAX}
+    # app: 1.2 s of slack, but its 4 s may run 1 s over: 0.1 s left is too little to hold back
+    manifest = {"units": ["net", "db", "logs", "app", "huge"], "hold_back": limits}
+    assert hold_back_limit(manifest, "logs") == 4.5 and hold_back_limit(manifest, "app") == 0.0
+    assert critical_units(manifest) == ["net", "db", "app"]
+    # no history (or nobody with slack): nobody holds back, nobody is waited for
+    assert hold_back_limits({}, {}) == {}
+    assert hold_back_limit({"units": ["a"], "hold_back": {}}, "a") == 0.0
+    assert critical_units({"units": ["a"], "hold_back": {}}) == []
+
+
+def test_without_a_critical_unit_starting_nobody_waits(tmp_path):
+    run = _run_dir(tmp_path)
+    started = time.monotonic()
+    assert run.hold_back(["net", "db"], limit=30) < 0.05
+    assert time.monotonic() - started < 0.05
+    run.clear_starting("net")  # nothing marked: a no-op
+
+
+def test_a_critical_unit_that_plans_in_another_process_releases_the_others_at_once(tmp_path):
+    run = _run_dir(tmp_path)
+    run.mark_starting("net")
+    assert run.starting() == ["net"]
+    env = dict(os.environ, PYTHONPATH=str(REPO / "collections"))
+    clearer = subprocess.Popen([sys.executable, "-c", CLEAR, run.path, "net", "0.5"], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    held = run.hold_back(["net", "db"], limit=30)
+    released = time.time()
+    cleared_at = float(clearer.communicate(timeout=30)[0])
+    assert 0.3 < held < 5
+    assert released - cleared_at < 0.05, "released %.3f s after the plan" % (released - cleared_at)
+    assert run.starting() == []
+
+
+def test_holding_back_never_lasts_longer_than_its_limit(tmp_path):
+    run = _run_dir(tmp_path)
+    run.mark_starting("db")  # a critical unit that never gets to plan (its fork never came)
+    started = time.monotonic()
+    held = run.hold_back(["net", "db"], limit=0.3)
+    assert 0.25 < held < 0.6 and time.monotonic() - started < 0.6
+    # a mark of a unit outside the critical ones is not waited for
+    assert run.hold_back(["net"], limit=5) < 0.05
+    assert not os.listdir(os.path.join(run.path, stack_run.WAKE_DIR, "db"))  # the waiter left no FIFO
+
+
+def test_the_plan_event_of_terraform_json_output_fires_once():
+    fired = []
+    events = EventStream(on_planned=lambda: fired.append(time.monotonic()))
+    events.feed(json.dumps({"type": "planned_change", "change": {"resource": {"addr": "a.b"}, "action": "create"}}))
+    assert not fired
+    events.feed(json.dumps({"type": "change_summary", "changes": {"add": 1, "operation": "plan"}}))
+    assert len(fired) == 1
+    events.feed(json.dumps({"type": "change_summary", "changes": {"add": 1, "operation": "apply"}}))
+    events.feed(json.dumps({"type": "change_summary", "changes": {"add": 0, "operation": "plan"}}))
+    assert len(fired) == 1
+    # an apply of a saved plan reports no plan: nothing fires (the unit clears its mark when done)
+    applied = []
+    EventStream(on_planned=lambda: applied.append(1)).feed(
+        json.dumps({"type": "change_summary", "changes": {"add": 1, "operation": "apply"}}))
+    assert not applied
