@@ -42,6 +42,8 @@ def collect(run_dir):
             "resource_changes": record.get("resource_changes") or [],
             "note": note,
             "log_path": record.get("log_path"),
+            # seconds it let units on the critical path start first (runs with history only)
+            "held_back": record.get("held_back"),
         })
     totals = {k: sum(r[k] for r in rows) for k in ("add", "change", "destroy")}
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in (OK, FAILED, SKIPPED, NOT_RUN)}

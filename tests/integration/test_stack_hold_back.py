@@ -68,4 +68,5 @@ def test_units_with_slack_hold_back_for_the_critical_path_once_there_is_history(
     # until slow (its init done ahead or not) had planned; never beyond its limit
     assert 0 < held <= manifest["hold_back"]["quick"] + 0.5, (held, manifest)
     assert records["quick"]["started"] - records["quick"]["waiting_since"] >= held - 0.05
+    assert {row["unit"]: row["held_back"] for row in report["units"]} == {"slow": None, "quick": held, "end": None}
     assert not os.listdir(run_dir / "starting"), "a unit is still marked as starting"
