@@ -8,18 +8,12 @@ Intervals come from the run's status files: a unit holds its slot while its terr
 """
 from __future__ import annotations
 
-import json
-import uuid
-from pathlib import Path
-
 import pytest
-import yaml
 
-from support.ansible_run import run_playbook
+from support.stack_deploy import deploy
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
 DELAY = 6
 
 
@@ -39,29 +33,14 @@ def test_max_overlap_counts_only_real_overlaps():
 
 
 def test_a_capped_group_never_runs_more_than_its_limit(local_aws, tmp_path):
-    suffix = uuid.uuid4().hex[:10]
-    inventory = tmp_path / "inventory"
-    (inventory / "group_vars").mkdir(parents=True)
     unit = {"unit_module": "data_chain", "unit_inputs": {"name": "{{ inventory_hostname }}", "delay": str(DELAY)}}
-    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"terraform_units": {"children": {
+    report, records, _ = deploy(tmp_path, local_aws, "caps", {"children": {
         "account_a": {"vars": {"unit_concurrency_group": "account_a", "unit_concurrency_limit": 2},
                       "hosts": {"a%d" % i: unit for i in range(1, 5)}},
         "account_b": {"hosts": {"b%d" % i: unit for i in range(1, 4)}},
-    }}}}}))
-    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
-        "env_name": "caps", "aws_region": "us-east-1", "aws_endpoint_url": local_aws,
-        "tf_state_bucket": "gw-caps-%s" % suffix, "tf_lock_table": "gw-caps-lock-%s" % suffix,
-        "tf_state_enforce_tls": False, "terraform_modules_dir": str(REPO / "tests" / "fixtures" / "modules"),
-        "groundwork_work_root": str(tmp_path / "work")}))
-    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws}
-    run_playbook(tmp_path, [{"ansible.builtin.import_playbook": str(REPO / "playbooks" / "deploy.yml")}],
-                 "-f", "7", inventory=inventory, extra_env=env, timeout=900)
+    }}, forks=7, timeout=900)
 
-    report = json.loads((tmp_path / ".groundwork" / "runs" / "caps-deploy-summary.json").read_text())
     assert report["counts"]["ok"] == 7, report["counts"]
-    records = {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text())
-               for p in Path(report["run_dir"]).glob("unit-*.json")}
     spans = {name: (r["finished"] - r["duration"], r["finished"]) for name, r in records.items()}
     assert all(r["duration"] >= DELAY for r in records.values()), {n: r["duration"] for n, r in records.items()}
     capped = max_overlap([spans["a%d" % i] for i in range(1, 5)])

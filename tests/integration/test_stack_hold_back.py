@@ -10,16 +10,12 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from pathlib import Path
 
 import pytest
-import yaml
 
-from support.ansible_run import run_playbook
+from support.stack_deploy import deploy
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def hosts(round_):
@@ -31,34 +27,19 @@ def hosts(round_):
     }
 
 
-def deploy(tmp_path, local_aws, round_, suffix):
-    inventory = tmp_path / "inventory"
-    (inventory / "group_vars").mkdir(parents=True, exist_ok=True)
-    (inventory / "hosts.yml").write_text(yaml.safe_dump(
-        {"all": {"children": {"terraform_units": {"hosts": hosts(round_)}}}}))
-    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
-        "env_name": "holdback", "aws_region": "us-east-1", "aws_endpoint_url": local_aws,
-        "tf_state_bucket": "gw-holdback-%s" % suffix, "tf_lock_table": "gw-holdback-lock-%s" % suffix,
-        "tf_state_enforce_tls": False, "terraform_modules_dir": str(REPO / "tests" / "fixtures" / "modules"),
-        "groundwork_work_root": str(tmp_path / "work")}))
-    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws}
-    run_playbook(tmp_path, [{"ansible.builtin.import_playbook": str(REPO / "playbooks" / "deploy.yml")}],
-                 "-f", "3", inventory=inventory, extra_env=env, timeout=600)
-    report = json.loads((tmp_path / ".groundwork" / "runs" / "holdback-deploy-summary.json").read_text())
-    run_dir = Path(report["run_dir"])
-    records = {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text()) for p in run_dir.glob("unit-*.json")}
+def deploy_round(tmp_path, local_aws, round_, suffix):
+    report, records, run_dir = deploy(tmp_path, local_aws, "holdback", {"hosts": hosts(round_)}, forks=3, suffix=suffix)
     return report, records, json.loads((run_dir / "run.json").read_text()), run_dir
 
 
 def test_units_with_slack_hold_back_for_the_critical_path_once_there_is_history(local_aws, tmp_path):
     suffix = uuid.uuid4().hex[:10]
-    report, records, manifest, _ = deploy(tmp_path, local_aws, 1, suffix)
+    report, records, manifest, _ = deploy_round(tmp_path, local_aws, 1, suffix)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     assert manifest["slack"] == {}  # no history: nobody holds back
     assert all(r.get("held_back") is None for r in records.values()), records
 
-    report, records, manifest, run_dir = deploy(tmp_path, local_aws, 2, suffix)
+    report, records, manifest, run_dir = deploy_round(tmp_path, local_aws, 2, suffix)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     slack = manifest["slack"]
     assert slack["slow"] == 0 and slack["end"] == 0 and slack["quick"] > 2, slack

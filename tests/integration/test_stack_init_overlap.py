@@ -6,20 +6,14 @@ b and c each find their init done by the unit before them and run one terraform 
 from __future__ import annotations
 
 import datetime
-import json
 import re
-import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from support.ansible_run import run_playbook
+from support.stack_deploy import deploy
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[2]
-
 
 def terraform_commands(log):
     """(start time, subcommand) of every terraform process the unit's log records."""
@@ -44,28 +38,13 @@ def unit_inits(records, unit):
     return [at for at, command in terraform_commands(Path(records[unit]["log_path"]).read_text()) if command == "init"]
 
 
-def deploy(tmp_path, local_aws, hosts, forks):
-    suffix = uuid.uuid4().hex[:10]
-    inventory = tmp_path / "inventory"
-    (inventory / "group_vars").mkdir(parents=True)
-    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"terraform_units": {"hosts": hosts}}}}))
-    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
-        "env_name": "overlap", "aws_region": "us-east-1", "aws_endpoint_url": local_aws,
-        "tf_state_bucket": "gw-overlap-%s" % suffix, "tf_lock_table": "gw-overlap-lock-%s" % suffix,
-        "tf_state_enforce_tls": False, "terraform_modules_dir": str(REPO / "tests" / "fixtures" / "modules"),
-        "groundwork_work_root": str(tmp_path / "work")}))
-    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws}
-    run_playbook(tmp_path, [{"ansible.builtin.import_playbook": str(REPO / "playbooks" / "deploy.yml")}],
-                 "-f", str(forks), inventory=inventory, extra_env=env, timeout=600)
-    report = json.loads((tmp_path / ".groundwork" / "runs" / "overlap-deploy-summary.json").read_text())
-    records = {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text())
-               for p in Path(report["run_dir"]).glob("unit-*.json")}
+def deploy_stack(tmp_path, local_aws, hosts, forks):
+    report, records, _ = deploy(tmp_path, local_aws, "overlap", {"hosts": hosts}, forks)
     return report, records
 
 
 def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
-    report, records = deploy(tmp_path, local_aws, {
+    report, records = deploy_stack(tmp_path, local_aws, {
         "a": {"unit_module": "data_chain", "unit_inputs": {"name": "a", "delay": "8"}},
         "b": {"unit_module": "data_chain", "unit_dependencies": ["a"],
               "unit_inputs": {"name": "b", "upstream": "{{ dependency.a.chain }}"}},
@@ -84,7 +63,7 @@ def test_dependent_inits_while_its_dependency_applies(local_aws, tmp_path):
 
 
 def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
-    report, records = deploy(tmp_path, local_aws, CHAIN_ABC, forks=1)
+    report, records = deploy_stack(tmp_path, local_aws, CHAIN_ABC, forks=1)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     assert records["a"]["init_ahead"] is None  # the first unit inits itself
     for unit, helper in (("b", "a"), ("c", "b")):
@@ -100,7 +79,7 @@ def test_with_one_fork_the_running_unit_inits_the_next(local_aws, tmp_path):
 
 def test_a_waiting_unit_inits_once_its_dependencies_are_under_way(local_aws, tmp_path):
     """Just in time: c (after b, after a) inits while b applies, not at the start beside a's apply."""
-    report, records = deploy(tmp_path, local_aws, CHAIN_ABC, forks=3)
+    report, records = deploy_stack(tmp_path, local_aws, CHAIN_ABC, forks=3)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     inits = {unit: unit_inits(records, unit) for unit in "bc"}
     assert len(inits["b"]) == 1 and len(inits["c"]) == 1, inits
