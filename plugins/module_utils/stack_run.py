@@ -146,11 +146,14 @@ STARTING_DIR = "starting"
 # With the run order's history a unit that can start late without delaying the run (its slack)
 # lets the units on the critical path start first: several terraform processes (and their
 # providers) starting at once slow each other down (measured in docs/PERFORMANCE.md). Its own time
-# may run a quarter over the last one's (contention): half of the slack left after that, at most.
+# may run a quarter over the last one's (contention): half of the slack left after that, at most,
+# and never more than a few provider start-ups: past those a critical unit's plan waits on the
+# cloud, not the machine, and a unit whose last time overstates this run's (a no-op now) would
+# otherwise hold the others back for its whole refresh.
 HOLD_BACK_MARGIN = 0.25
 HOLD_BACK_SHARE = 0.5
 HOLD_BACK_MIN = 0.1
-HOLD_BACK_MAX = 60.0
+HOLD_BACK_MAX = 5.0
 WAKE_BACKUP_POLL = 0.5  # with a FIFO to be woken through, a look now and then covers a lost write
 
 

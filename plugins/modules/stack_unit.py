@@ -26,7 +26,7 @@ description:
     (its slack, from those times) holds back while units on the critical path start, until each
     has made its plan, since terraform processes starting together on a small machine slow each
     other down. It holds back at most half the slack left once its own time may run a quarter over
-    the last one's. A run without history for every unit never holds back.
+    the last one's, and 5 seconds at most. A run without history for every unit never holds back.
   - Sets the fact C(unit_outputs) (sensitive outputs masked).
 author:
   - groundwork.terraform contributors (!UNKNOWN)
