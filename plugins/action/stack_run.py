@@ -27,7 +27,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backend
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    RunDir, critical_units, hold_back_limits, previous_durations, run_dir_name, with_inventory)
+    RunDir, hold_back_limits, previous_durations, run_dir_name, with_inventory)
 
 
 class ActionModule(ActionBase):
@@ -124,12 +124,7 @@ class ActionModule(ActionBase):
             return result
         run_dir = os.path.join(run_root, run_dir_name(env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
                                                       uuid.uuid4().hex[:6]))
-        run = RunDir(run_dir)
-        run.create(manifest)
-        for unit in critical_units(manifest):  # the first units on the critical path start first
-            upstream = manifest["dependents"][unit] if mode == "destroy" else resolved[unit]["dependencies"]
-            if not set(upstream) & set(in_run):
-                run.mark_starting(unit)
+        RunDir(run_dir).create(manifest)
         result["run_dir"] = run_dir
         return result
 

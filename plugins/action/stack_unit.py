@@ -73,6 +73,8 @@ class ActionModule(ActionBase):
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
                 return dict(result, **waited)
+            if name in critical_units(manifest):
+                run.mark_starting(name)  # units with slack ready now hold back until it has planned
             held_back = self._hold_back(run, manifest, name)
             started = time.time()
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
@@ -104,7 +106,7 @@ class ActionModule(ActionBase):
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
         if status == OK:
-            self._mark_next_critical(run, manifest, name, mode)
+            self._mark_next_critical(run, manifest, name, mode, ahead.claims)
         plan = module_result.get("plan") or {}
         run.set_status(name, status, mode=mode, waiting_since=waiting_since, started=started, finished=time.time(),
                        plan_only=bool(cfg.get("plan_only")) and mode == "deploy",
@@ -162,12 +164,14 @@ class ActionModule(ActionBase):
             return None
         return round(run.hold_back(critical_units(manifest), limit), 3)
 
-    def _mark_next_critical(self, run, manifest, name, mode):
+    def _mark_next_critical(self, run, manifest, name, mode, claims):
         """Before this unit's ok status wakes its dependents, mark those on the critical path it
-        makes ready as starting: the others woken with them then see the mark and hold back."""
+        makes ready as starting: the others woken with them then see the mark and hold back.
+        Only those whose task has a fork (claimed): nobody holds a fork back for a queued unit,
+        which would only keep it queued longer."""
         for unit in critical_units(manifest):
             upstream = _upstream(manifest, manifest["resolved"][unit], mode)
-            if unit != name and name in upstream and all(
+            if unit != name and name in upstream and claims.started(unit) and all(
                     u == name or (run.status(u) or {}).get("status") == OK for u in upstream):
                 run.mark_starting(unit)
 

@@ -405,6 +405,10 @@ class PrepareClaims:
             fcntl.flock(handle, fcntl.LOCK_UN)
         return self._read_record(unit)
 
+    def started(self, unit):
+        """Whether the unit's own task has started (it has a fork)."""
+        return os.path.exists(self._path(unit, "claimed"))
+
     def candidates(self, order, helper):
         """Units of ``order`` nobody has claimed or prepared yet, in order (``helper`` excluded)."""
         return [unit for unit in order if unit != helper
