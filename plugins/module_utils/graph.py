@@ -283,16 +283,23 @@ class StackGraph:
         The heaviest chain through a unit against the heaviest chain of the graph: 0 on the
         critical path. With ``reverse`` (destroy), of the reversed graph.
         """
-        deps, dependents = (self._dependents, self._deps) if reverse else (self._deps, self._dependents)
-        order = list(reversed(self._order)) if reverse else list(self._order)
+        deps = self._dependents if reverse else self._deps
         cost = {name: float(weights.get(name) or 0) for name in self._deps}
-        before, behind = {}, {}  # heaviest chain ending just before it / starting with it
-        for name in order:
+        before = {}  # heaviest chain ending just before it
+        for name in (reversed(self._order) if reverse else self._order):
             before[name] = max((before[d] + cost[d] for d in deps[name]), default=0.0)
-        for name in reversed(order):
-            behind[name] = cost[name] + max((behind[d] for d in dependents[name]), default=0.0)
+        behind = self._heaviest_behind(cost, reverse)
         longest = max(behind.values(), default=0.0)
         return {name: max(0.0, longest - before[name] - behind[name]) for name in self._deps}
+
+    def _heaviest_behind(self, cost, reverse=False):
+        """unit -> its cost plus the heaviest chain of units waiting for it (``reverse``: of the
+        reversed graph, where a unit waits for its dependents)."""
+        dependents = self._deps if reverse else self._dependents
+        behind = {}
+        for name in (self._order if reverse else reversed(self._order)):
+            behind[name] = cost[name] + max((behind[d] for d in dependents[name]), default=0.0)
+        return behind
 
     def schedule(self, workers=None, weights=None, reverse=False):
         """The order in which ``workers`` slots would start the units: a list schedule.
@@ -308,9 +315,7 @@ class StackGraph:
         deps, dependents = (self._dependents, self._deps) if reverse else (self._deps, self._dependents)
         weights = weights or {}
         cost = {name: float(weights.get(name) or 0) or 1.0 for name in self._deps}
-        behind = {}  # unit -> its weight plus the heaviest chain of units waiting for it
-        for name in (reversed(self._order) if not reverse else self._order):
-            behind[name] = cost[name] + max((behind[d] for d in dependents[name]), default=0.0)
+        behind = self._heaviest_behind(cost, reverse)
         slots = max(1, min(int(workers or len(self._deps)), len(self._deps) or 1))
         waiting = {name: len(deps[name]) for name in self._deps}
         ready = [(-behind[name], name) for name, count in waiting.items() if count == 0]

@@ -412,7 +412,7 @@ class PrepareClaims:
     def candidates(self, order, helper):
         """Units of ``order`` nobody has claimed or prepared yet, in order (``helper`` excluded)."""
         return [unit for unit in order if unit != helper
-                and not os.path.exists(self._path(unit, "claimed"))
+                and not self.started(unit)
                 and not os.path.exists(self._path(unit, "ahead"))]
 
     def prepare_ahead(self, unit, helper, prepare):
@@ -426,7 +426,7 @@ class PrepareClaims:
             if not _try_lock(handle):
                 return False  # another helper, or the unit's own claim, holds it
             try:
-                if os.path.exists(self._path(unit, "claimed")) or os.path.exists(self._path(unit, "ahead")):
+                if self.started(unit) or os.path.exists(self._path(unit, "ahead")):
                     return False
                 record = {"by": helper, "started": time.time()}
                 self._write_record(unit, record)
