@@ -309,28 +309,34 @@ class StackGraph:
         order units really become startable: this simulates ``workers`` slots running the
         graph with ``weights`` (unit -> expected seconds, e.g. the last run's; 1 for a unit
         without one) and, whenever a slot is free, starts the ready unit with the heaviest
-        chain still behind it (the critical path first). Always a topological order; with
-        ``reverse`` (destroy) one of the reversed graph. Ties go alphabetically.
+        chain still behind it (the critical path first). Equal chains (a first run weighs
+        every unit 1) go to the unit more units wait for, directly or not, then alphabetically.
+        Always a topological order; with ``reverse`` (destroy) one of the reversed graph.
         """
         deps, dependents = (self._dependents, self._deps) if reverse else (self._deps, self._dependents)
         weights = weights or {}
         cost = {name: float(weights.get(name) or 0) or 1.0 for name in self._deps}
         behind = self._heaviest_behind(cost, reverse)
+        waited_for = {name: len(self._closure(name, dependents)) for name in self._deps}
+
+        def priority(name):
+            return (-behind[name], -waited_for[name], name)
+
         slots = max(1, min(int(workers or len(self._deps)), len(self._deps) or 1))
         waiting = {name: len(deps[name]) for name in self._deps}
-        ready = [(-behind[name], name) for name, count in waiting.items() if count == 0]
+        ready = [priority(name) for name, count in waiting.items() if count == 0]
         heapq.heapify(ready)
         running, order, now = [], [], 0.0
         while ready or running:
             while ready and len(running) < slots:
-                name = heapq.heappop(ready)[1]
+                name = heapq.heappop(ready)[-1]
                 order.append(name)
                 heapq.heappush(running, (now + cost[name], name))
             now, name = heapq.heappop(running)
             for dependent in sorted(dependents[name]):
                 waiting[dependent] -= 1
                 if waiting[dependent] == 0:
-                    heapq.heappush(ready, (-behind[dependent], dependent))
+                    heapq.heappush(ready, priority(dependent))
         return order
 
     # ---- rendering ---------------------------------------------------------------------------

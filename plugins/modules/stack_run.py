@@ -99,7 +99,8 @@ order:
       dependents first). It is the order in which as many slots as forks would start them, the unit with the
       heaviest chain of work still behind it first, weighted by each unit's terraform time in the newest
       earlier run of the same environment and mode (on an environment's first run, of the same mode in
-      another environment of the project; 1 each without any).
+      another environment of the project; 1 each without any). Between equal chains the unit more units wait
+      for (directly or not) goes first, then alphabetical order.
     - Under the free strategy a unit waiting for its dependencies holds its fork, so this keeps ready units
       from queueing behind waiting ones, and starts known slow units early.
   returned: success

@@ -250,6 +250,20 @@ def test_schedule_starts_the_heaviest_chain_first():
     assert graph.schedule(workers=None) == ["b", "alone", "c", "d"]
 
 
+def test_schedule_breaks_equal_chains_by_how_many_units_wait():
+    # every chain two units long; z has two units behind it, a and m one each
+    units = {"a": [], "m": [], "z": [], "a1": ["a"], "m1": ["m"], "z1": ["z"], "z2": ["z"]}
+    graph = StackGraph(units)
+    assert graph.schedule(workers=3)[:3] == ["z", "a", "m"]  # then alphabetical
+    # indirect dependents count too: b's chain is no longer, but four units wait for it
+    units = {"a": [], "b": [], "a1": ["a"], "a2": ["a1"], "b1": ["b"], "b2": ["b1"], "b3": ["b1"], "b4": ["b1"]}
+    assert StackGraph(units).schedule()[0] == "b"
+    # a known time still comes first: a's chain is heavier by weight
+    assert StackGraph(units).schedule(weights={"a": 5})[0] == "a"
+    # destroy: a unit's dependencies wait for it, so z (two of them) goes before a (one)
+    assert StackGraph({"x": [], "y": [], "a": ["x"], "z": ["x", "y"]}).schedule(reverse=True)[:2] == ["z", "a"]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_schedule_is_a_topological_order_and_no_slower_on_average(seed):
     import random
