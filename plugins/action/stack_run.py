@@ -11,7 +11,6 @@ state key) and writes the run manifest the units' ``stack_unit`` tasks work from
 from __future__ import annotations
 
 import os
-import threading
 import time
 import uuid
 
@@ -63,16 +62,11 @@ class ActionModule(ActionBase):
                 raise InputError("the stack is not valid:\n- " + "\n- ".join(problems), problems=problems)
             if mode == "destroy":
                 self._check_destroy_allowed(resolved, in_run, args.get("confirm_destroy"))
-            # validate stays offline; otherwise terraform tells its version while the backends are checked
-            versions = None if mode == "validate" else _cache_terraform_versions(resolved[u] for u in in_run)
-            try:
-                if bootstrap:  # only once the whole stack is known to be valid
-                    self._bootstrap(result, backends, plain, in_run, project_dir)
-                if mode != "validate":
-                    result["backend_identities"] = check_backends(resolved[u]["backend"] for u in in_run)
-            finally:
-                if versions is not None:
-                    versions.join()
+            if bootstrap:  # only once the whole stack is known to be valid
+                self._bootstrap(result, backends, plain, in_run, project_dir)
+            if mode != "validate":  # validate stays offline
+                result["backend_identities"] = check_backends(resolved[u]["backend"] for u in in_run)
+                _cache_terraform_versions(resolved[u] for u in in_run)
         except GroundworkError as exc:
             if isinstance(exc, AwsError):
                 exc.message = "refused before any terraform ran: " + exc.message
@@ -203,36 +197,28 @@ class ActionModule(ActionBase):
 
 
 def _cache_terraform_versions(configs):
-    """Start asking each distinct terraform binary its version once, into the plugin cache dir the
-    units share; returns the thread doing it (join it before the units start).
+    """Ask each distinct terraform binary its version once, into the plugin cache dir the units share.
 
     Without it, every unit with a cold work dir starts its own ``terraform version`` (one more
-    process before its first real one). A thread, because that process is waited for while the
-    backends are checked. A binary that is missing or broken is left for the units to report,
-    each with its name.
+    process before its first real one). A binary that is missing or broken is left for the units
+    to report, each with its name.
     """
     from ansible_collections.groundwork.terraform.plugins.module_utils import terraform_cli as cli
     from ansible_collections.groundwork.terraform.plugins.module_utils.unit import default_plugin_cache_dir
 
-    wanted = []
+    seen = set()
     for cfg in configs:
         cache = cfg.get("plugin_cache_dir")
         cache = default_plugin_cache_dir() if cache is None else os.path.expanduser(os.path.expandvars(cache))
         key = (cfg.get("terraform_binary"), cache)
-        if key not in wanted and cache:
-            wanted.append(key)
-
-    def ask():
-        for binary_option, cache in wanted:
-            try:
-                binary = cli.find_binary(binary_option)
-                cli.detect(binary, cli.version_cache_file(cache, binary))
-            except (GroundworkError, OSError):
-                continue
-
-    thread = threading.Thread(target=ask, name="terraform-version", daemon=True)
-    thread.start()
-    return thread
+        if key in seen or not cache:
+            continue
+        seen.add(key)
+        try:
+            binary = cli.find_binary(cfg.get("terraform_binary"))
+            cli.detect(binary, cli.version_cache_file(cache, binary))
+        except (GroundworkError, OSError):
+            continue
 
 
 def _module_facts(sources):

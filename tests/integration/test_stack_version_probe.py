@@ -1,6 +1,7 @@
-"""stack_run asks terraform its version once per run, while it checks the backends, and the units
-find the answer: on a cold deploy with a fresh plugin cache, one `terraform version` process in
-all, ended before any unit's terraform starts."""
+"""stack_run asks terraform its version once per run, once the backends passed their checks, and
+the units find the answer: on a cold deploy with a fresh plugin cache, one `terraform version`
+process in all, ended before any unit's terraform starts (tests/reliability/test_bad_input.py:
+no terraform at all when a backend check fails)."""
 from __future__ import annotations
 
 import pytest
