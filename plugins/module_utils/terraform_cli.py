@@ -276,12 +276,24 @@ class Diagnostic:
         return text + (" (at %s)" % self.where if self.where else "")
 
 
+def _once(callback):
+    """``callback`` made to run on its first call only (None stays None)."""
+    if callback is None:
+        return None
+    pending = [callback]
+
+    def call():
+        if pending:
+            pending.pop()()
+    return call
+
+
 class EventStream:
     """What a ``-json`` plan or apply said: changes, summary, outputs, diagnostics."""
 
     def __init__(self, on_planned=None):
         # called once, when the plan is made (before an apply's changes start)
-        self.on_planned = on_planned
+        self.on_planned = _once(on_planned)
         self.resource_changes = []   # [{"address": ..., "actions": [...]}]
         self.summary = None          # {"add":.., "change":.., "remove":.., "import":..}: the last one
         self.outputs = None          # {name: {"sensitive": bool, "action"|"value": ...}}: the last one
@@ -316,8 +328,7 @@ class EventStream:
             if (self.summary or {}).get("operation") != "apply":
                 self.plan_summary = self.summary
                 if self.on_planned is not None:
-                    planned, self.on_planned = self.on_planned, None
-                    planned()
+                    self.on_planned()
         elif kind == "outputs":
             self.outputs = event.get("outputs")
             # planned outputs carry an action; applied (and a saved plan's apply) carry values
@@ -388,7 +399,7 @@ class Runner:
     def __init__(self, cwd, env, log_path=None, redact=(), niceness=0, on_planned=None):
         self.cwd = cwd
         # called once, when the first plan of this runner is made (see EventStream)
-        self.on_planned = on_planned
+        self.on_planned = _once(on_planned)
         # > 0: terraform (and the providers it starts) yield the CPU to others (work done ahead of need)
         self.niceness = niceness
         self.env = _clean_env(env)
@@ -412,7 +423,7 @@ class Runner:
         self.commands.append(" ".join(argv[1:3]))
         self._log("\n### %s  %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), " ".join(argv)))
         started = time.monotonic()
-        events = EventStream(on_planned=self._planned)
+        events = EventStream(on_planned=self.on_planned)
         try:
             proc = subprocess.Popen(argv, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
@@ -436,11 +447,6 @@ class Runner:
         duration = time.monotonic() - started
         self._log("### exit %d after %.1fs\n" % (proc.returncode, duration))
         return RunResult(argv, proc.returncode, "".join(stdout_lines), "".join(stderr_lines), events, duration)
-
-    def _planned(self):
-        if self.on_planned is not None:
-            planned, self.on_planned = self.on_planned, None
-            planned()
 
     def _drain(self, stream, sink):
         for line in stream:
