@@ -24,7 +24,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
     UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
     DONE, FAILED, OK, SKIPPED, ConcurrencySlot, PrepareClaims, RunDir, critical_units, hold_back_limit,
-    with_inventory)
+    waits_for, with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -132,7 +132,7 @@ class ActionModule(ActionBase):
 
     def _wait(self, run, manifest, name, mode, cfg, present):
         """Wait for what must finish first; returns a result when this unit must not run."""
-        upstream = _upstream(manifest, cfg, mode)
+        upstream = waits_for(manifest, cfg, mode)
         if not upstream:
             return None
         gone = sorted(u for u in upstream if u not in present and not run.status(u))
@@ -170,7 +170,7 @@ class ActionModule(ActionBase):
         Only those whose task has a fork (claimed): nobody holds a fork back for a queued unit,
         which would only keep it queued longer."""
         for unit in critical_units(manifest):
-            upstream = _upstream(manifest, manifest["resolved"][unit], mode)
+            upstream = waits_for(manifest, manifest["resolved"][unit], mode)
             if unit != name and name in upstream and claims.started(unit) and all(
                     u == name or (run.status(u) or {}).get("status") == OK for u in upstream):
                 run.mark_starting(unit)
@@ -242,7 +242,7 @@ class ActionModule(ActionBase):
         Not under the unit's concurrency slot (init only talks to the state backend). Anything
         that fails here is left to the run after the wait, which repeats every step and reports.
         """
-        upstream = _upstream(manifest, cfg, mode)
+        upstream = waits_for(manifest, cfg, mode)
 
         def dependencies_done():
             return all((run.status(u) or {}).get("status") in DONE for u in upstream)
@@ -251,7 +251,7 @@ class ActionModule(ActionBase):
             if (run.status(unit) or {}).get("status") in DONE:
                 return True
             return all((run.status(u) or {}).get("status") in DONE
-                       for u in _upstream(manifest, manifest["resolved"][unit], mode))
+                       for u in waits_for(manifest, manifest["resolved"][unit], mode))
 
         if not upstream or dependencies_done():
             return None
@@ -259,7 +259,7 @@ class ActionModule(ActionBase):
         # An init at the start beside the first units' applies slows them down (a chain at forks 10
         # had 9 inits there), and one dependency's apply is time enough for an init. Only a final
         # status of a dependency or of one of theirs changes that: woken by those, not polled.
-        watched = set(upstream).union(*(_upstream(manifest, manifest["resolved"][u], mode) for u in upstream))
+        watched = set(upstream).union(*(waits_for(manifest, manifest["resolved"][u], mode) for u in upstream))
         with run.wake_on(watched) as wake:
             while not all(under_way(u) for u in upstream):
                 wake.pause(0.05)
@@ -353,14 +353,6 @@ class _PrepareAhead:
                         return
         except Exception:  # pylint: disable=broad-exception-caught
             return  # best effort: every unit's own run repeats every step
-
-
-def _upstream(manifest, cfg, mode):
-    """Units of this run this one waits for: its dependencies, or on destroy its dependents."""
-    in_run = set(manifest.get("units", []))
-    if mode == "destroy":
-        return [u for u in manifest.get("dependents", {}).get(cfg["name"], []) if u in in_run]
-    return [u for u in cfg["dependencies"] if u in in_run]
 
 
 def _module_args(cfg, mode, args, inputs, mocked_inputs):

@@ -262,6 +262,14 @@ def hold_back_limits(slack, weights):
     return limits
 
 
+def waits_for(manifest, cfg, mode):
+    """Units of this run the unit ``cfg`` waits for: its dependencies, or on destroy its dependents."""
+    in_run = set(manifest.get("units", []))
+    if mode == "destroy":
+        return [u for u in manifest.get("dependents", {}).get(cfg["name"], []) if u in in_run]
+    return [u for u in cfg["dependencies"] if u in in_run]
+
+
 def hold_back_limit(manifest, unit):
     """Seconds ``unit`` may hold back its start for critical units (0: it never does)."""
     return float((manifest.get("hold_back") or {}).get(unit) or 0.0)
