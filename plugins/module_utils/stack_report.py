@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: groundwork.terraform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The end of every stack run: one table of every unit, totals, a JSON file, a resume file."""
+"""The end of every stack run: one table of every unit, totals, the run's critical path, a JSON
+file, a resume file."""
 from __future__ import annotations
 
 import json
 import os
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import write_private
-from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import FAILED, OK, SKIPPED, RunDir
+from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
+    FAILED, OK, SKIPPED, RunDir, waits_for)
 
 NOT_RUN = "not run"
 
@@ -49,7 +51,53 @@ def collect(run_dir):
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in (OK, FAILED, SKIPPED, NOT_RUN)}
     return {"mode": manifest["mode"], "run_dir": run.path, "units": rows, "totals": totals, "counts": counts,
             "failed": [r["unit"] for r in rows if r["status"] == FAILED],
-            "unfinished": [r["unit"] for r in rows if r["status"] != OK]}
+            "unfinished": [r["unit"] for r in rows if r["status"] != OK],
+            "critical_path": critical_path(manifest, statuses)}
+
+
+def critical_path(manifest, statuses):
+    """The chain of units that decided when this run ended, from its status files: the unit that
+    finished last, the unit it waited for that finished last, and so on back to a unit that waited
+    for none. Making a unit off this chain faster would not have ended the run sooner.
+
+    Per unit: ``seconds`` from the start of its own work (its dependencies done) to its end, and
+    ``after`` = seconds between the end of the unit before it on the chain (for the first: the
+    run's plan) and that start: hand-over, a fork to wait for, holding back. Totals: ``seconds``
+    (the units' own), ``between`` (every ``after``) and ``run_seconds`` (plan to the chain's end).
+    None when no unit ran (all skipped, or not started yet).
+    """
+    mode = manifest["mode"]
+    ran = {}
+    for unit, record in statuses.items():
+        started, ended = record.get("started"), record.get("finished") or record.get("at")
+        if record.get("status") in (OK, FAILED) and _is_time(started) and _is_time(ended) and unit in manifest["resolved"]:
+            ran[unit] = (float(started), float(ended))
+    if not ran:
+        return None
+    unit = max(ran, key=lambda u: (ran[u][1], u))
+    chain = [unit]
+    while True:
+        before = [u for u in waits_for(manifest, manifest["resolved"][unit], mode) if u in ran]
+        if not before:
+            break
+        unit = max(before, key=lambda u: (ran[u][1], u))
+        chain.append(unit)
+    chain.reverse()
+    planned = manifest.get("started") if _is_time(manifest.get("started")) else None
+    steps, previous_end = [], planned
+    for unit in chain:
+        started, ended = ran[unit]
+        after = started - previous_end if previous_end is not None else None
+        steps.append({"unit": unit, "status": statuses[unit]["status"], "seconds": round(ended - started, 2),
+                      "after": round(max(after, 0.0), 2) if after is not None else None})
+        previous_end = ended
+    return {"units": steps, "seconds": round(sum(s["seconds"] for s in steps), 2),
+            "between": round(sum(s["after"] for s in steps[1:]), 2),
+            "run_seconds": round(ran[chain[-1]][1] - (ran[chain[0]][0] if planned is None else planned), 2)}
+
+
+def _is_time(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _action(mode, record):
@@ -78,7 +126,24 @@ def render(report):
     def line(row):
         return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
     rule = "-" * len(line(header))
-    return "\n".join([line(header), rule] + [line(r) for r in rows[:-1]] + [rule, line(rows[-1])])
+    return "\n".join([line(header), rule] + [line(r) for r in rows[:-1]] + [rule, line(rows[-1])]
+                     + render_critical_path(report.get("critical_path")))
+
+
+def render_critical_path(path):
+    """Two lines under the table: what the run's length was made of, then the chain itself (no
+    ": " and no leading blank, so Ansible's YAML output shows them unquoted)."""
+    if not path:
+        return []
+    steps = path["units"]
+    parts = ["%.1f s in %d unit%s" % (path["seconds"], len(steps), "" if len(steps) == 1 else "s")]
+    if steps[0]["after"] is not None:
+        parts.insert(0, "%.1f s to its first unit" % steps[0]["after"])
+    if len(steps) > 1:
+        parts.append("%.1f s between" % path["between"])
+    chain = " > ".join("%s %.1f s%s" % (step["unit"], step["seconds"], "" if step["status"] == OK else " (failed)")
+                       for step in steps)
+    return ["critical path %.1f s = %s" % (path["run_seconds"], " + ".join(parts)), chain]
 
 
 def write_files(report, summary_file=None, limit_file=None):

@@ -13,6 +13,9 @@ version_added: 0.1.0
 description:
   - Reads the status files a stack run left in its run dir and returns one table of every unit
     (status, action, resources to add/change/destroy, seconds, why a unit was skipped), with totals.
+  - Under the table, the run's critical path, from the same status files - the unit that finished
+    last, the unit it waited for that finished last, and so on back - with each unit's seconds and
+    the time between them, so you see which units a faster run must start with.
   - Writes the same as JSON, and when units failed or were skipped, a limit file listing them so
     C(ansible-playbook ... --limit @FILE) resumes exactly the unfinished part of the graph.
   - Fails when a unit failed, and with O(fail_on_changes) when a plan would change anything.
@@ -66,9 +69,28 @@ table_lines:
   type: list
   elements: str
 summary:
-  description: Per unit status, action, counts, duration and notes; totals and counts of statuses.
+  description: Per unit status, action, counts, duration and notes; totals and counts of statuses; the critical path.
   returned: always
   type: dict
+  contains:
+    critical_path:
+      description:
+        - The chain of units that decided when the run ended, first to last (on destroy, dependents
+          before what they depend on). Null when no unit ran.
+        - C(units) lists C(unit), C(status), C(seconds) (its own work, from its start once what it
+          waited for was done to its end) and C(after) (seconds from the end of the unit before it
+          on the chain, for the first from the run's plan, to its start).
+        - C(seconds) sums the units' own seconds, C(between) the C(after) of all but the first, and
+          C(run_seconds) is the time from the run's plan to the chain's end.
+      returned: always
+      type: dict
+      sample:
+        units:
+          - {unit: network, status: ok, seconds: 2.1, after: 0.6}
+          - {unit: app, status: ok, seconds: 5.4, after: 0.1}
+        seconds: 7.5
+        between: 0.1
+        run_seconds: 8.2
 summary_file:
   description: Path of the JSON summary, when written.
   returned: when O(summary_file) is set

@@ -29,6 +29,8 @@ FIXTURES = REPO / "tests" / "fixtures"
 MODULES = FIXTURES / "modules"
 DIAMOND = FIXTURES / "stacks" / "diamond"
 DIAMOND_UNITS = ["network", "data", "iam", "app", "dns", "monitoring"]
+DIAMOND_DEPS = {"network": [], "data": ["network"], "iam": ["network"], "app": ["data", "iam"], "dns": ["app"],
+                "monitoring": ["app", "data"], "vault": ["network"]}  # vault: added by the fixture below
 AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
        "AWS_DEFAULT_REGION": "us-east-1"}
 SECRET = "hunter2-do-not-log"
@@ -54,6 +56,21 @@ def summary(project, env_name, mode):
 
 def statuses(run_dir):
     return {p.name[len("unit-"):-len(".json")]: json.loads(p.read_text()) for p in Path(run_dir).glob("unit-*.json")}
+
+
+def check_critical_path(data, records, deps, destroy=False):
+    """The summary's critical path is the run's: it ends with the unit that finished last and goes back
+    through the unit each one waited for that finished last, to one that waited for none."""
+    waits = {u: [d for d in deps if u in deps[d]] for u in deps} if destroy else deps
+    ran = {u: r for u, r in records.items() if r["status"] in ("ok", "failed")}
+    chain = [step["unit"] for step in data["critical_path"]["units"]]
+    assert chain[-1] == max(ran, key=lambda u: ran[u]["finished"]), chain
+    for before, unit in zip(chain, chain[1:]):
+        assert before == max((u for u in waits[unit] if u in ran), key=lambda u: ran[u]["finished"]), chain
+    assert not [u for u in waits[chain[0]] if u in ran], chain
+    for step in data["critical_path"]["units"]:
+        assert step["seconds"] == round(records[step["unit"]]["finished"] - records[step["unit"]]["started"], 2)
+    return chain
 
 
 def failure_messages(proc):
@@ -155,6 +172,8 @@ def test_deploy_wires_outputs_through_the_diamond(diamond):
             # before or after the dependency finished, as forks allow)
             assert records[dep]["finished"] <= records[unit]["started"], (unit, dep)
             assert records[unit]["waiting_since"] <= records[unit]["started"], (unit, dep)
+    path = check_critical_path(data, records, DIAMOND_DEPS)
+    assert path[0] == "network", path
 
 
 def test_second_deploy_reports_no_change(diamond):
@@ -226,6 +245,7 @@ def test_destroy_runs_in_reverse_order_and_empties_every_state(diamond):
     for unit in DIAMOND_UNITS + ["vault"]:
         state = read_state(diamond["endpoint"], diamond["bucket"], unit)
         assert state["resources"] == [] and state["outputs"] == {}, (unit, state["resources"])
+    assert check_critical_path(data, records, DIAMOND_DEPS, destroy=True)[-1] == "network"
 
 
 # ----------------------------------------------------------------------------------- wide stack
@@ -277,6 +297,9 @@ def test_a_unit_starts_when_its_own_dependencies_finish_not_its_level(wide):
     assert slow["duration"] >= WIDE_DELAY
     assert fast["finished"] <= after_fast["finished"] - after_fast["duration"]
     assert after_fast["finished"] < slow["finished"], (after_fast, slow)
+    # the slow unit alone decided when the run ended
+    path = wide["summary"][0]["critical_path"]
+    assert [step["unit"] for step in path["units"]] == ["slow"] and path["seconds"] >= WIDE_DELAY, path
 
 
 def test_a_failed_unit_stops_only_its_dependents(wide):
