@@ -66,18 +66,18 @@ def critical_path(manifest, statuses):
     (the units' own), ``between`` (every ``after``) and ``run_seconds`` (plan to the chain's end).
     None when no unit ran (all skipped, or not started yet).
     """
-    mode = manifest["mode"]
+    mode, resolved = manifest["mode"], manifest.get("resolved") or {}
     ran = {}
     for unit, record in statuses.items():
         started, ended = record.get("started"), record.get("finished") or record.get("at")
-        if record.get("status") in (OK, FAILED) and _is_time(started) and _is_time(ended) and unit in manifest["resolved"]:
+        if record.get("status") in (OK, FAILED) and _is_time(started) and _is_time(ended) and unit in resolved:
             ran[unit] = (float(started), float(ended))
     if not ran:
         return None
     unit = max(ran, key=lambda u: (ran[u][1], u))
     chain = [unit]
     while True:
-        before = [u for u in waits_for(manifest, manifest["resolved"][unit], mode) if u in ran]
+        before = [u for u in waits_for(manifest, resolved[unit], mode) if u in ran]
         if not before:
             break
         unit = max(before, key=lambda u: (ran[u][1], u))
