@@ -58,12 +58,14 @@ def collect(run_dir):
 def critical_path(manifest, statuses):
     """The chain of units that decided when this run ended, from its status files: the unit that
     finished last, the unit it waited for that finished last, and so on back to a unit that waited
-    for none. Making a unit off this chain faster would not have ended the run sooner.
+    for none: the units to make faster first for a faster run (one off the chain matters only
+    through a fork or CPU it took from one on it).
 
     Per unit: ``seconds`` from the start of its own work (its dependencies done) to its end, and
     ``after`` = seconds between the end of the unit before it on the chain (for the first: the
     run's plan) and that start: hand-over, a fork to wait for, holding back. Totals: ``seconds``
-    (the units' own), ``between`` (every ``after``) and ``run_seconds`` (plan to the chain's end).
+    (the units' own), ``between`` (every ``after`` but the first's) and ``run_seconds`` (plan to the
+    chain's end).
     None when no unit ran (all skipped, or not started yet).
     """
     mode, resolved = manifest["mode"], manifest.get("resolved") or {}
