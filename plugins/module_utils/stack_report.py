@@ -10,7 +10,7 @@ import os
 
 from ansible_collections.groundwork.terraform.plugins.module_utils.workdir import write_private
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    FAILED, OK, SKIPPED, RunDir, waits_for)
+    FAILED, OK, SKIPPED, RunDir, is_number, waits_for)
 
 NOT_RUN = "not run"
 
@@ -72,7 +72,7 @@ def critical_path(manifest, statuses):
     ran = {}
     for unit, record in statuses.items():
         started, ended = record.get("started"), record.get("finished") or record.get("at")
-        if record.get("status") in (OK, FAILED) and _is_time(started) and _is_time(ended) and unit in resolved:
+        if record.get("status") in (OK, FAILED) and is_number(started) and is_number(ended) and unit in resolved:
             ran[unit] = (float(started), float(ended))
     if not ran:
         return None
@@ -85,7 +85,7 @@ def critical_path(manifest, statuses):
         unit = max(before, key=lambda u: (ran[u][1], u))
         chain.append(unit)
     chain.reverse()
-    planned = manifest.get("started") if _is_time(manifest.get("started")) else None
+    planned = manifest.get("started") if is_number(manifest.get("started")) else None
     steps, previous_end = [], planned
     for unit in chain:
         started, ended = ran[unit]
@@ -96,10 +96,6 @@ def critical_path(manifest, statuses):
     return {"units": steps, "seconds": round(sum(s["seconds"] for s in steps), 2),
             "between": round(sum(s["after"] for s in steps[1:]), 2),
             "run_seconds": round(ran[chain[-1]][1] - (ran[chain[0]][0] if planned is None else planned), 2)}
-
-
-def _is_time(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _action(mode, record):

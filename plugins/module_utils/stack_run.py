@@ -262,6 +262,11 @@ def hold_back_limits(slack, weights):
     return limits
 
 
+def is_number(value):
+    """A number read from a status file (seconds, a time stamp): int or float, never a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def waits_for(manifest, cfg, mode):
     """Units of this run the unit ``cfg`` waits for: its dependencies, or on destroy its dependents."""
     in_run = set(manifest.get("units", []))
@@ -317,7 +322,7 @@ def previous_durations(run_root, env_name, mode, limit=5):
                 continue
             for unit, record in records.items():
                 duration = record.get("duration")
-                if record.get("status") != OK or isinstance(duration, bool) or not isinstance(duration, (int, float)):
+                if record.get("status") != OK or not is_number(duration):
                     continue
                 finished.setdefault(unit, float(duration))
                 if record.get("changed"):
