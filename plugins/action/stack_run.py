@@ -110,6 +110,9 @@ class ActionModule(ActionBase):
             "limited": sorted(set(all_units) - set(in_run)),
             "slack": slack,
             "hold_back": hold_back_limits(slack, weights),
+            # no history to tell the critical units from the others: units made ready together
+            # start in run order, as many at once as the controller has cores
+            "start_in_order": 0 if slack else max(1, os.cpu_count() or 1),
         }
         result.update(changed=bool(result.get("changed")), order=order, layers=layers, units=resolved,
                       mermaid=graph.to_mermaid())

@@ -23,8 +23,8 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.errors import
 from ansible_collections.groundwork.terraform.plugins.module_utils.unit import (
     UnitRunner, UnitSpec, normalise_params, secret_env_values, unit_argument_spec)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    DONE, FAILED, OK, SKIPPED, ConcurrencySlot, PrepareClaims, RunDir, critical_units, hold_back_limit,
-    waits_for, with_inventory)
+    DONE, FAILED, OK, SKIPPED, START_IN_ORDER_MAX, ConcurrencySlot, PrepareClaims, RunDir, critical_units,
+    held_back_for, hold_back_limit, start_in_order, waits_for, with_inventory)
 
 # Options of the unit module a play may set for every unit of a run.
 _PASS_THROUGH = ("lock_timeout", "parallelism", "targets", "replace", "env", "log_dir", "allow_unlocked",
@@ -73,8 +73,8 @@ class ActionModule(ActionBase):
             waited = self._wait(run, manifest, name, mode, cfg, present)
             if waited is not None:
                 return dict(result, **waited)
-            if name in critical_units(manifest):
-                run.mark_starting(name)  # units with slack ready now hold back until it has planned
+            if name in held_back_for(manifest):
+                run.mark_starting(name)  # units ready now that hold back for it wait until it has planned
             held_back = self._hold_back(run, manifest, name)
             started = time.time()
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
@@ -106,7 +106,7 @@ class ActionModule(ActionBase):
         result.update(module_result)
         status = FAILED if module_result.get("failed") else OK
         if status == OK:
-            self._mark_next_critical(run, manifest, name, mode, ahead.claims)
+            self._mark_next_starting(run, manifest, name, mode, ahead.claims)
         plan = module_result.get("plan") or {}
         run.set_status(name, status, mode=mode, waiting_since=waiting_since, started=started, finished=time.time(),
                        plan_only=bool(cfg.get("plan_only")) and mode == "deploy",
@@ -155,21 +155,27 @@ class ActionModule(ActionBase):
         return None
 
     def _hold_back(self, run, manifest, name):
-        """With the run order's history, a unit with slack lets the units on the critical path that
-        are starting now go first (until each has planned, within its hold-back limit): several
-        terraform processes starting at once on a small machine slow each other down. Returns
-        the seconds held back, None when this unit never holds back."""
+        """Several terraform processes starting at once on a small machine slow each other down.
+        With the run order's history, a unit with slack lets the units on the critical path that
+        are starting now go first (until each has planned, within its hold-back limit). Without
+        history, a unit waits while as many units ahead of it in the run order as the controller
+        has cores are starting (START_IN_ORDER_MAX at most). Returns the seconds held back, None
+        when this unit never holds back."""
         limit = hold_back_limit(manifest, name)
-        if not limit:
-            return None
-        return round(run.hold_back(critical_units(manifest), limit), 3)
+        if limit:
+            return round(run.hold_back(critical_units(manifest), limit), 3)
+        at_once = start_in_order(manifest)
+        if at_once:
+            order = manifest["units"]
+            return round(run.hold_back(order[:order.index(name)], START_IN_ORDER_MAX, at_once), 3)
+        return None
 
-    def _mark_next_critical(self, run, manifest, name, mode, claims):
-        """Before this unit's ok status wakes its dependents, mark those on the critical path it
-        makes ready as starting: the others woken with them then see the mark and hold back.
-        Only those whose task has a fork (claimed): nobody holds a fork back for a queued unit,
-        which would only keep it queued longer."""
-        for unit in critical_units(manifest):
+    def _mark_next_starting(self, run, manifest, name, mode, claims):
+        """Before this unit's ok status wakes its dependents, mark those it makes ready that others
+        hold back for (held_back_for) as starting: the others woken with them then see the mark
+        and hold back. Only those whose task has a fork (claimed): nobody holds a fork back for a
+        queued unit, which would only keep it queued longer."""
+        for unit in held_back_for(manifest):
             upstream = waits_for(manifest, manifest["resolved"][unit], mode)
             if unit != name and name in upstream and claims.started(unit) and all(
                     u == name or (run.status(u) or {}).get("status") == OK for u in upstream):
@@ -229,7 +235,7 @@ class ActionModule(ActionBase):
         module_args = _module_args(cfg, mode, args, inputs, mocked_inputs)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
-        on_planned = (lambda: run.clear_starting(name)) if name in critical_units(manifest) else None
+        on_planned = (lambda: run.clear_starting(name)) if name in held_back_for(manifest) else None
         result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")),
                                       on_initialised, on_planned)
         result["_mocked_dependencies"] = mocked_deps

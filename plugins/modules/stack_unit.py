@@ -105,8 +105,11 @@ plan:
   returned: success
   type: dict
 held_back:
-  description: Seconds this unit held back its start for units on the critical path.
-  returned: when the run has history and this unit has slack
+  description:
+    - Seconds this unit held back its start, with history for units on the critical path,
+      without history for units ahead of it in the run order (as many may start at once as the
+      controller has cores).
+  returned: when the run has history and this unit has slack, or the run has no history
   type: float
 skip_reason:
   description: Which failed unit blocked this one.

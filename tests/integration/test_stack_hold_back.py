@@ -1,7 +1,8 @@
 """With the run order's history, units with slack let the critical path start first.
 
 slow (4 s) -> end is the critical path; quick (no latency) has seconds of slack. The first
-deploy has no history: nobody holds back. The second (new names, so every unit applies again)
+deploy has no history: units start in run order, as many at once as the controller has cores
+(slow first: the longer chain; on one core quick waits until slow has planned). The second (new names, so every unit applies again)
 has the first one's times: quick holds back until slow has made its plan, within its limit
 (half its slack left once its own time may run a quarter over), and nobody stays marked.
 """
@@ -34,14 +35,20 @@ def deploy_round(tmp_path, local_aws, round_, suffix):
 
 def test_units_with_slack_hold_back_for_the_critical_path_once_there_is_history(local_aws, tmp_path):
     suffix = uuid.uuid4().hex[:10]
-    report, records, manifest, _ = deploy_round(tmp_path, local_aws, 1, suffix)
+    report, records, manifest, run_dir = deploy_round(tmp_path, local_aws, 1, suffix)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
-    assert manifest["slack"] == {}  # no history: nobody holds back
-    assert all(r.get("held_back") is None for r in records.values()), records
+    assert manifest["slack"] == {} and manifest["hold_back"] == {}  # no history: no slack to hold back for
+    assert manifest["start_in_order"] == max(1, os.cpu_count() or 1) and manifest["units"][0] == "slow"
+    assert records["slow"]["held_back"] == 0, records["slow"]  # nobody ahead of it
+    assert 0 <= records["quick"]["held_back"] <= 1.5, records["quick"]
+    if manifest["start_in_order"] >= 2:
+        assert records["quick"]["held_back"] < 0.1, records["quick"]  # one ahead starting, two may
+    assert not os.listdir(run_dir / "starting"), "a unit is still marked as starting"
 
     report, records, manifest, run_dir = deploy_round(tmp_path, local_aws, 2, suffix)
     assert [r["action"] for r in report["units"]] == ["applied"] * 3, report["units"]
     slack = manifest["slack"]
+    assert manifest["start_in_order"] == 0  # with history: the critical path goes first instead
     assert slack["slow"] == 0 and slack["end"] == 0 and slack["quick"] > 2, slack
     assert set(manifest["hold_back"]) == {"quick"}, manifest["hold_back"]
     assert records["slow"].get("held_back") is None and records["end"].get("held_back") is None

@@ -1,4 +1,5 @@
-"""Units with slack hold back while units on the critical path start (run order history only)."""
+"""Units with slack hold back while units on the critical path start (with the run order's
+history); without history, units start in run order, as many at once as the controller has cores."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import stack_run
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    RunDir, critical_units, hold_back_limit, hold_back_limits)
+    RunDir, critical_units, held_back_for, hold_back_limit, hold_back_limits, start_in_order)
 from ansible_collections.groundwork.terraform.plugins.module_utils.terraform_cli import EventStream
 
 REPO = Path(__file__).resolve().parents[4]
@@ -91,3 +92,29 @@ def test_the_plan_event_of_terraform_json_output_fires_once():
     EventStream(on_planned=lambda: applied.append(1)).feed(
         json.dumps({"type": "change_summary", "changes": {"add": 1, "operation": "apply"}}))
     assert not applied
+
+
+def test_without_history_every_unit_marks_its_start_and_later_ones_hold_back_for_it():
+    fresh = {"units": ["net", "db", "logs", "app"], "hold_back": {}, "start_in_order": 2}
+    assert start_in_order(fresh) == 2 and held_back_for(fresh) == ["net", "db", "logs", "app"]
+    # with history only the critical units mark their start; a run recorded before this key: off
+    assert held_back_for(MANIFEST) == ["net", "db", "app"] and start_in_order(MANIFEST) == 0
+    assert held_back_for({"units": ["a"], "hold_back": {}, "start_in_order": 0}) == []
+
+
+def test_in_run_order_a_unit_waits_only_while_as_many_ahead_as_cores_are_starting(tmp_path):
+    run = _run_dir(tmp_path)
+    run.mark_starting("net")
+    # one unit ahead starting, two may start at once: go
+    assert run.hold_back(["net", "db"], limit=30, at_once=2) < 0.05
+    run.mark_starting("db")
+    run.mark_starting("app")  # after logs in the run order: logs does not wait for it
+    env = dict(os.environ, PYTHONPATH=str(REPO / "collections"))
+    clearer = subprocess.Popen([sys.executable, "-c", CLEAR, run.path, "db", "0.5"], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    held = run.hold_back(["net", "db"], limit=30, at_once=2)
+    released = time.time()
+    cleared_at = float(clearer.communicate(timeout=30)[0])
+    # released as soon as one of the two ahead had planned, the other still starting
+    assert 0.3 < held < 5 and released - cleared_at < 0.05, (held, released - cleared_at)
+    assert run.starting() == ["app", "net"]
