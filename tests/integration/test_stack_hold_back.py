@@ -2,9 +2,10 @@
 
 slow (4 s) -> end is the critical path; quick (no latency) has seconds of slack. The first
 deploy has no history: units start in run order, as many at once as the controller has cores
-(slow first: the longer chain; on one core quick waits until slow has planned). The second (new names, so every unit applies again)
-has the first one's times: quick holds back until slow has made its plan, within its limit
-(half its slack left once its own time may run a quarter over), and nobody stays marked.
+(slow first: the longer chain; on one core quick waits until slow has planned). The second
+(new names, so every unit applies again) has the first one's times: quick holds back until slow
+has made its plan, within its limit (half its slack left once its own time may run a quarter
+over), and nobody stays marked.
 """
 from __future__ import annotations
 
