@@ -26,7 +26,9 @@ description:
     (its slack, from those times) holds back while units on the critical path start, until each
     has made its plan, since terraform processes starting together on a small machine slow each
     other down. It holds back at most half the slack left once its own time may run a quarter over
-    the last one's, and 5 seconds at most. A run without history for every unit never holds back.
+    the last one's, and 5 seconds at most. Without history for every unit, units made ready
+    together start in run order instead, as many at once as the controller has cores, each holding
+    back 1 second at most.
   - Sets the fact C(unit_outputs) (sensitive outputs masked).
 author:
   - groundwork.terraform contributors (!UNKNOWN)
