@@ -122,8 +122,10 @@ class ActionModule(ActionBase):
                        outputs=_plain_outputs(module_result) if status == OK and mode != "destroy" else None,
                        sensitive_outputs=module_result.get("sensitive_outputs", []),
                        init_ahead=module_result.get("init_ahead"), held_back=held_back,
+                       planned_at=module_result.get("_planned_at"),
                        terraform_processes=module_result.get("terraform_processes"))
         result.pop("_mocked_dependencies", None)
+        result.pop("_planned_at", None)
         if status == OK:
             result["ansible_facts"] = {"unit_outputs": module_result.get("outputs", {})}
         return result
@@ -235,10 +237,16 @@ class ActionModule(ActionBase):
         module_args = _module_args(cfg, mode, args, inputs, mocked_inputs)
         if mode == "plan" and args.get("plan_dir"):
             module_args["plan_file"] = os.path.join(args["plan_dir"], "%s.tfplan" % name)
-        on_planned = (lambda: run.clear_starting(name)) if name in held_back_for(manifest) else None
+        planned_at = []
+
+        def planned():  # units holding back for this one go on now
+            planned_at.append(time.time())
+            run.clear_starting(name)
+
         result = self._run_in_process(module_args, (manifest.get("module_facts") or {}).get(cfg.get("source")),
-                                      on_initialised, on_planned)
+                                      on_initialised, planned if name in held_back_for(manifest) else None)
         result["_mocked_dependencies"] = mocked_deps
+        result["_planned_at"] = planned_at[0] if planned_at else None
         return result
 
     def _prepare_while_waiting(self, run, manifest, cfg, mode, args):
