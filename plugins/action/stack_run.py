@@ -27,7 +27,7 @@ from ansible_collections.groundwork.terraform.plugins.module_utils.stack_backend
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_config import (
     dependency_references, resolve_unit)
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    RunDir, hold_back_limits, previous_durations, run_dir_name, with_inventory)
+    RunDir, hold_back_limits, marked_at_start, previous_durations, run_dir_name, with_inventory)
 
 
 class ActionModule(ActionBase):
@@ -127,7 +127,10 @@ class ActionModule(ActionBase):
             return result
         run_dir = os.path.join(run_root, run_dir_name(env_name, mode, time.strftime("%Y%m%dT%H%M%S"),
                                                       uuid.uuid4().hex[:6]))
-        RunDir(run_dir).create(manifest)
+        run = RunDir(run_dir)
+        run.create(manifest)
+        for unit in marked_at_start(manifest, forks):
+            run.mark_starting(unit)  # before the units play: the units after it see the mark however forks race
         result["run_dir"] = run_dir
         return result
 

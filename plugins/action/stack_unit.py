@@ -75,7 +75,7 @@ class ActionModule(ActionBase):
                 return dict(result, **waited)
             if name in held_back_for(manifest):
                 run.mark_starting(name)  # units ready now that hold back for it wait until it has planned
-            held_back = self._hold_back(run, manifest, name)
+            held_back = self._hold_back(run, manifest, name, present)
             started = time.time()
             group, limit = cfg.get("concurrency_group"), cfg.get("concurrency_limit")
             if group and limit:
@@ -156,20 +156,22 @@ class ActionModule(ActionBase):
                             name, "dependent" if mode == "destroy" else "dependency", cause))
         return None
 
-    def _hold_back(self, run, manifest, name):
+    def _hold_back(self, run, manifest, name, present):
         """Several terraform processes starting at once on a small machine slow each other down.
         With the run order's history, a unit with slack lets the units on the critical path that
         are starting now go first (until each has planned, within its hold-back limit). Without
         history, a unit waits while as many units ahead of it in the run order as the controller
         has cores are starting (START_IN_ORDER_MAX at most). Returns the seconds held back, None
-        when this unit never holds back."""
+        when this unit never holds back. Units that left the run before this play (``present``)
+        never plan: their marks (made when the run was created) are not waited for."""
         limit = hold_back_limit(manifest, name)
         if limit:
-            return round(run.hold_back(critical_units(manifest), limit), 3)
+            return round(run.hold_back([u for u in critical_units(manifest) if u in present], limit), 3)
         at_once = start_in_order(manifest)
         if at_once:
             order = manifest["units"]
-            return round(run.hold_back(order[:order.index(name)], START_IN_ORDER_MAX, at_once), 3)
+            ahead = [u for u in order[:order.index(name)] if u in present]
+            return round(run.hold_back(ahead, START_IN_ORDER_MAX, at_once), 3)
         return None
 
     def _mark_next_starting(self, run, manifest, name, mode, claims):

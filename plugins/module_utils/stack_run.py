@@ -311,6 +311,18 @@ def held_back_for(manifest):
     return critical_units(manifest) or (list(manifest.get("units", [])) if start_in_order(manifest) else [])
 
 
+def marked_at_start(manifest, forks):
+    """Units marked as starting when the run is created: those others hold back for that wait for
+    no unit and get a fork at the units play's first pass (the first ``forks`` of the run order).
+    A unit marking itself when its task begins could be later than a unit dispatched just after
+    it (worker processes race), which then went on as if nobody were starting."""
+    if not isinstance(forks, int) or forks <= 0:
+        return []  # who gets a fork first is unknown: units mark themselves when they begin
+    first = set(manifest["units"][:forks])
+    return [unit for unit in held_back_for(manifest)
+            if unit in first and not waits_for(manifest, manifest["resolved"][unit], manifest["mode"])]
+
+
 def run_dir_name(env_name, mode, stamp, token):
     return "%s-%s-%s-%s" % (env_name, mode, stamp, token)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ansible_collections.groundwork.terraform.plugins.module_utils import stack_run
 from ansible_collections.groundwork.terraform.plugins.module_utils.stack_run import (
-    RunDir, critical_units, held_back_for, hold_back_limit, hold_back_limits, start_in_order)
+    RunDir, critical_units, held_back_for, hold_back_limit, hold_back_limits, marked_at_start, start_in_order)
 from ansible_collections.groundwork.terraform.plugins.module_utils.terraform_cli import EventStream
 
 REPO = Path(__file__).resolve().parents[4]
@@ -118,3 +118,21 @@ def test_in_run_order_a_unit_waits_only_while_as_many_ahead_as_cores_are_startin
     # released as soon as one of the two ahead had planned, the other still starting
     assert 0.3 < held < 5 and released - cleared_at < 0.05, (held, released - cleared_at)
     assert run.starting() == ["app", "net"]
+
+
+def test_units_ready_at_once_are_marked_when_the_run_is_created_so_no_worker_race_decides():
+    # net -> app; db and logs wait for nobody; logs has slack (history)
+    resolved = {"net": {"name": "net", "dependencies": []}, "db": {"name": "db", "dependencies": []},
+                "logs": {"name": "logs", "dependencies": []}, "app": {"name": "app", "dependencies": ["net"]}}
+    history = dict(MANIFEST, mode="deploy", resolved=resolved, dependents={"net": ["app"]})
+    # the critical units that wait for nobody; app is marked by net when net is done
+    assert marked_at_start(history, forks=4) == ["net", "db"]
+    # only units that get a fork at the first pass: nobody holds back for a queued unit
+    assert marked_at_start(history, forks=1) == ["net"]
+    assert marked_at_start(history, forks=None) == [] and marked_at_start(history, forks=0) == []
+    # on destroy a unit waits for its dependents: app goes first, net after it
+    assert marked_at_start(dict(history, mode="destroy"), forks=4) == ["db", "app"]
+    fresh = dict(history, hold_back={}, start_in_order=2)
+    assert marked_at_start(fresh, forks=4) == ["net", "db", "logs"]
+    # with nobody to hold back for (history, nobody with slack), nobody is marked
+    assert marked_at_start(dict(history, hold_back={}, start_in_order=0), forks=4) == []
